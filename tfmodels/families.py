@@ -1,0 +1,50 @@
+"""The family registry: how `tfmodels.fit` and `tuning.grid` reach a model family.
+
+A config names its family (`config.family = "mimic"`); the registry maps that name to the
+module that implements the `Family` protocol below. This is the only place that knows every
+family, so `tuning` stays generic: it sees configs, data keys and metric dicts, nothing else.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any, Protocol
+
+from configs.base import BaseConfig
+from tfmodels.errors import UserError
+
+FAMILY_MODULES = {
+    "mimic": "tfmodels.mimic.family",
+    "catan": "tfmodels.catan.family",
+    "stereo": "tfmodels.stereo.family",
+    "a2c": "tfmodels.rl.family",
+}
+
+
+class Family(Protocol):
+    """What a model family provides to the generic CLIs.
+
+    `objective` is the metric the grid ranks trials by, with its direction.
+    `data_key(config)` returns the config values the data depends on, so a grid builds each
+    distinct dataset once and reuses it across seeds and model sizes.
+    `load_data` reads/simulates data (no model code); `train` runs one full fit into
+    `run_dir` (config.json, history.csv, metrics.json, model.keras, tensorboard/) and
+    returns the final metrics dict (also written to metrics.json).
+    """
+
+    name: str
+    objective: tuple[str, str]
+
+    def data_key(self, config: BaseConfig, data_path: str | None) -> tuple: ...
+
+    def load_data(self, config: BaseConfig, data_path: str | None) -> Any: ...
+
+    def train(self, config: BaseConfig, data: Any, run_dir: Path, *, verbose: int = 1) -> dict: ...
+
+
+def get_family(name: str) -> Family:
+    if name not in FAMILY_MODULES:
+        raise UserError(f"unknown family {name!r}; known families: "
+                        f"{', '.join(sorted(FAMILY_MODULES))}")
+    module = importlib.import_module(FAMILY_MODULES[name])
+    return module.FAMILY
