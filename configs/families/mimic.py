@@ -1,0 +1,60 @@
+"""Config schema of the mimic family (seed notebook 004: fish movement on H3 cells)."""
+from __future__ import annotations
+
+import dataclasses
+
+from configs.base import BaseConfig
+from tfmodels.errors import UserError
+
+FEATURE_SET_NAMES = ("v1", "v2", "v3")
+TRAINING_VIEWS = ("choice_sets", "contrasts")
+
+
+@dataclasses.dataclass
+class MimicConfig(BaseConfig):
+    family: str = "mimic"
+    # -- data ------------------------------------------------------------------------------
+    feature_set: str = "v3"            # v1 distance, v2 + heading, v3 + mlt, npp, time of year
+    resolution: int = 4                # H3 resolution of the cells
+    max_km: float = 100.0              # choice set: cells whose centre is within this radius
+    time_step: str = "1D"              # one decision per consecutive pair of fixes this far apart
+    covariates_path: str = ""          # covariate table for user tracks ("" = none / simulator)
+    val_fraction: float = 0.36         # share of individuals held out (40 of 111 in the paper)
+    split_seed: int = 0                # seeds the individual split and contrast sampling only,
+    #                                    so random_seed varies the start, not the data
+    simulator_config: str = "default"  # TFDS builder config used when no --data is given
+    training_view: str = "choice_sets"  # "choice_sets" (exact softmax) or "contrasts" (pairs)
+    decisions_per_individual: int = 200   # contrasts: decisions sampled per individual
+    alternatives_per_decision: int = 19   # contrasts: alternatives sampled per decision
+    # -- model -----------------------------------------------------------------------------
+    num_layers: int = 3                # 0 = linear model = conditional logit
+    layer_size: int = 32
+    dropout: float = 0.0
+    activation: str = "relu"
+    # -- optimisation (Adam, as in the notes) ----------------------------------------------
+    learning_rate: float = 5e-4
+    batch_size: int = 10_000
+    epochs: int = 100
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    jit_compile: bool = True           # XLA: measured faster on CPU (bench/mimic_grid.py)
+    steps_per_execution: int = 8       # measured: fewer host round trips per epoch
+
+    def validate(self) -> None:
+        super().validate()
+        if self.feature_set not in FEATURE_SET_NAMES:
+            raise UserError(f"unknown feature_set {self.feature_set!r}; known: "
+                            f"{', '.join(FEATURE_SET_NAMES)}")
+        if self.training_view not in TRAINING_VIEWS:
+            raise UserError(f"training_view must be one of {', '.join(TRAINING_VIEWS)}; "
+                            f"got {self.training_view!r}")
+        if self.num_layers < 0 or self.layer_size < 1:
+            raise UserError("num_layers must be >= 0 and layer_size >= 1")
+        if not 0.0 <= self.dropout < 1.0:
+            raise UserError(f"dropout must be in [0, 1), got {self.dropout}")
+        if not 0.0 < self.val_fraction < 1.0:
+            raise UserError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
+        if self.max_km <= 0 or not 0 <= self.resolution <= 15:
+            raise UserError("max_km must be > 0 and resolution in 0..15")
+        if self.steps_per_execution < 1:
+            raise UserError("steps_per_execution must be >= 1")

@@ -1,0 +1,264 @@
+"""From tracks to decisions to the long choice table, on H3 cells.
+
+A *decision* is one move of one animal between consecutive time steps: from the origin
+cell to the selected cell. Its *choice set* is every H3 cell whose centre lies within
+`max_km` of the origin centre, the origin included (≈19 cells at resolution 4 and 100 km,
+as in the mimic paper). The long table has one row per (decision, choice).
+
+Hundreds of thousands of decisions visit only a few thousand distinct cells, so H3 is
+asked once per *unique* cell (`ChoiceCatalog`) and everything per decision is numpy
+indexing on integer cell ids. The simulator walks on the same catalog, so its choice sets
+are the pipeline's choice sets by construction.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from typing import Sequence
+
+import h3
+import numpy as np
+import pandas as pd
+
+from pipelines.movement.geo import bearing_rad, great_circle_km
+from pipelines.movement.tracks import validate_tracks
+from tfmodels.errors import UserError
+
+LONG_COLUMNS = ("individual", "decision", "time", "choice", "selected", "distance_km",
+                "heading", "lat", "lon")
+
+
+@functools.lru_cache(maxsize=None)
+def _choice_set(cell: str, max_km: float) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    origin = h3.cell_to_latlng(cell)
+    spacing = math.sqrt(3) * h3.average_hexagon_edge_length(h3.get_resolution(cell), unit="km")
+    k = max(1, int(max_km // spacing))  # a first guess; widened until a ring lies outside
+    while True:
+        disk = h3.grid_disk(cell, k)
+        centres = np.array([h3.cell_to_latlng(c) for c in disk])
+        dist = great_circle_km(origin[0], origin[1], centres[:, 0], centres[:, 1])
+        inner = set(h3.grid_disk(cell, k - 1))
+        outer_ring = np.array([c not in inner for c in disk])
+        if not (dist[outer_ring] <= max_km).any():  # the next ring is farther still
+            break
+        k += 1
+    keep = np.flatnonzero(dist <= max_km)
+    order = sorted(keep, key=lambda i: (dist[i], disk[i]))  # origin first, then by distance
+    return tuple(disk[i] for i in order), tuple(float(dist[i]) for i in order)
+
+
+def choice_cells(cell: str, max_km: float) -> list[str]:
+    """Every H3 cell (same resolution) whose centre is within `max_km` of `cell`'s centre.
+
+    Great-circle distance between centres; the cell itself comes first, the rest by
+    distance. `h3.grid_disk` is widened ring by ring until a whole ring lies beyond
+    `max_km`, so no cell is missed where cells are larger or smaller than average.
+    """
+    return list(_choice_set(cell, float(max_km))[0])
+
+
+@dataclasses.dataclass
+class ChoiceArrays:
+    """Choice sets of N origins, padded to width W (`valid` False on padding)."""
+
+    ids: np.ndarray          # int64 [N, W] cell ids in the catalog, -1 on padding
+    distance_km: np.ndarray  # float64 [N, W]
+    heading: np.ndarray      # float64 [N, W] radians from north; NaN for the origin itself
+    valid: np.ndarray        # bool [N, W]
+
+
+class ChoiceCatalog:
+    """Integer ids for H3 cells, and the choice set of each origin cell computed once."""
+
+    def __init__(self, max_km: float):
+        self.max_km = float(max_km)
+        self._index: dict[str, int] = {}
+        self._cells: list[str] = []
+        self._latlng: list[tuple[float, float]] = []
+        self._row_of = np.full(0, -1, dtype=np.int64)  # cell id -> row in the padded arrays
+        self._ids = np.full((0, 1), -1, dtype=np.int64)
+        self._dist = np.zeros((0, 1))
+        self._head = np.zeros((0, 1))
+        self._rows = 0
+
+    # -- cells ---------------------------------------------------------------------------
+    def ids(self, cells: Sequence[str]) -> np.ndarray:
+        """Ids of `cells` (registered on first sight; one h3 call per unique new cell)."""
+        codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
+        unique_ids = np.array([self._register(str(c)) for c in uniques], dtype=np.int64)
+        return unique_ids[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+    def _register(self, cell: str) -> int:
+        if cell not in self._index:
+            self._index[cell] = len(self._cells)
+            self._cells.append(cell)
+            self._latlng.append(h3.cell_to_latlng(cell))
+        return self._index[cell]
+
+    def cells(self, ids: np.ndarray) -> np.ndarray:
+        return np.asarray(self._cells, dtype=object)[ids]
+
+    def latlon(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        table = np.asarray(self._latlng, dtype=float).reshape(-1, 2)
+        return table[ids, 0], table[ids, 1]
+
+    # -- choice sets ---------------------------------------------------------------------
+    def choices(self, origin_ids: np.ndarray) -> ChoiceArrays:
+        """Padded choice sets of `origin_ids` (computed once per unique origin)."""
+        origin_ids = np.asarray(origin_ids, dtype=np.int64)
+        if len(self._row_of) < len(self._cells):
+            self._row_of = np.concatenate(
+                [self._row_of, np.full(len(self._cells) - len(self._row_of), -1)])
+        for origin in np.unique(origin_ids[self._row_of[origin_ids] < 0]):
+            self._add_origin(int(origin))
+        rows = self._row_of[origin_ids]
+        ids = self._ids[rows]
+        return ChoiceArrays(ids=ids, distance_km=self._dist[rows], heading=self._head[rows],
+                            valid=ids >= 0)
+
+    def _add_origin(self, origin: int) -> None:
+        cells, dist = _choice_set(self._cells[origin], self.max_km)
+        choice_ids = np.array([self._register(c) for c in cells], dtype=np.int64)
+        if len(self._row_of) < len(self._cells):
+            self._row_of = np.concatenate(
+                [self._row_of, np.full(len(self._cells) - len(self._row_of), -1)])
+        lat, lon = self.latlon(choice_ids)
+        heading = bearing_rad(lat[0], lon[0], lat, lon)
+        heading[0] = np.nan  # staying put has no heading
+        self._grow(len(choice_ids))
+        row = self._rows
+        self._ids[row, :len(cells)] = choice_ids
+        self._dist[row, :len(cells)] = dist
+        self._head[row, :len(cells)] = heading
+        self._row_of[origin] = row
+        self._rows += 1
+
+    def _grow(self, width: int) -> None:
+        rows, cols = self._ids.shape
+        new_rows = max(rows, 2 * rows, 64) if self._rows >= rows else rows
+        new_cols = max(cols, width)
+        if (new_rows, new_cols) == (rows, cols):
+            return
+        for name, fill in (("_ids", -1), ("_dist", 0.0), ("_head", 0.0)):
+            old = getattr(self, name)
+            grown = np.full((new_rows, new_cols), fill, dtype=old.dtype)
+            grown[:rows, :cols] = old
+            setattr(self, name, grown)
+
+
+def parse_time_step(time_step: str) -> pd.Timedelta:
+    try:
+        step = pd.Timedelta(time_step)
+    except (ValueError, TypeError):
+        step = None
+    if step is None or step <= pd.Timedelta(0):
+        raise UserError(f"time_step {time_step!r} is not a positive fixed duration; use e.g. "
+                        f"--set time_step=1D or 12h")
+    return step
+
+
+def decisions_from_tracks(tracks: pd.DataFrame, *, resolution: int = 4, time_step: str = "1D",
+                          max_km: float | None = 100.0) -> pd.DataFrame:
+    """One row per decision: `individual, decision, time, origin, selected`.
+
+    Resampling policy: time is cut into steps of `time_step` from the Unix epoch (so "1D"
+    means UTC calendar days). Within one step only the *last* fix of an individual is kept
+    (its latest known position). A decision joins the positions of two *adjacent* steps;
+    a gap longer than one step splits the track and no decision spans it (a 5-day gap is
+    not one daily move). `time` is the start of the origin's step. Moves whose selected
+    cell is farther than `max_km` (outside the choice set) are dropped and counted.
+    Decisions are numbered 0..D-1 by individual, then time.
+    """
+    tracks = validate_tracks(tracks)
+    step = parse_time_step(time_step).value
+    if not 0 <= int(resolution) <= 15:
+        raise UserError(f"resolution must be an H3 resolution in 0..15, got {resolution}")
+    step_index = tracks["time"].to_numpy().astype("datetime64[ns]").astype(np.int64) // step
+    frame = tracks.assign(step=step_index)
+    resampled = frame.drop_duplicates(["individual", "step"], keep="last")
+    merged = len(frame) - len(resampled)
+
+    points = resampled["lat"].to_numpy() + 1j * resampled["lon"].to_numpy()
+    unique_points, inverse = np.unique(points, return_inverse=True)
+    unique_cells = np.array([h3.latlng_to_cell(p.real, p.imag, int(resolution))
+                             for p in unique_points], dtype=object)
+    resampled = resampled.assign(cell=unique_cells[inverse.reshape(-1)])
+
+    nxt = resampled.groupby("individual", sort=False)[["step", "cell"]].shift(-1)
+    has_next = nxt["step"].notna().to_numpy()
+    adjacent = has_next & (nxt["step"].to_numpy() == resampled["step"].to_numpy() + 1)
+    gaps = int(has_next.sum() - adjacent.sum())
+    decisions = pd.DataFrame({
+        "individual": resampled["individual"].to_numpy()[adjacent],
+        "time": pd.to_datetime(resampled["step"].to_numpy()[adjacent] * step),
+        "origin": resampled["cell"].to_numpy()[adjacent],
+        "selected": nxt["cell"].to_numpy()[adjacent],
+    })
+    far = 0
+    if max_km is not None and len(decisions):
+        catalog = ChoiceCatalog(max_km)
+        o_lat, o_lon = catalog.latlon(catalog.ids(decisions["origin"].to_numpy()))
+        s_lat, s_lon = catalog.latlon(catalog.ids(decisions["selected"].to_numpy()))
+        within = great_circle_km(o_lat, o_lon, s_lat, s_lon) <= max_km
+        far = int((~within).sum())
+        decisions = decisions[within]
+    decisions.insert(1, "decision", np.arange(len(decisions), dtype=np.int64))
+    decisions = decisions.reset_index(drop=True)
+    limit = f"{max_km:g} km" if max_km is not None else "max_km"
+    print(f"decisions: {len(decisions)} from {decisions['individual'].nunique()} individuals "
+          f"(counted after resampling to time_step {time_step}: {merged} fixes superseded by a "
+          f"later fix in the same step, {gaps} pairs skipped across a gap, {far} moves "
+          f"farther than {limit} dropped)")
+    if len(decisions) == 0:
+        raise UserError(f"no decisions left: no two fixes of an individual fall in adjacent "
+                        f"time steps of {time_step} within {limit}; use a longer time_step "
+                        f"(e.g. --set time_step=1D) or a larger max_km")
+    return decisions
+
+
+def long_choice_table(decisions: pd.DataFrame, *, max_km: float = 100.0,
+                      covariates: pd.DataFrame | None = None,
+                      covariate_names: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per (decision, choice): the model's input before features.
+
+    Columns: `individual, decision, time, choice, selected (0/1), distance_km` (origin
+    centre -> choice centre), `heading` (radians clockwise from north, NaN for the origin),
+    `lat, lon` (choice centre), then one column per covariate looked up at the choice on
+    the decision's day (see `covariates.attach_covariates`). Choices within a decision are
+    ordered origin first, then by distance. A decision whose selected cell is outside its
+    choice set is dropped and counted; decisions are renumbered 0..D-1 keeping their order.
+    """
+    from pipelines.movement.covariates import attach_covariates
+
+    catalog = ChoiceCatalog(max_km)
+    origin = catalog.ids(decisions["origin"].to_numpy())
+    selected = catalog.ids(decisions["selected"].to_numpy())
+    sets = catalog.choices(origin)
+    is_selected = sets.valid & (sets.ids == selected[:, None])
+    inside = is_selected.any(axis=1)
+    if not inside.all():
+        print(f"long_choice_table: dropped {int((~inside).sum())} of {len(inside)} decisions "
+              f"whose selected cell is farther than {max_km:g} km from the origin")
+    if not inside.any():
+        raise UserError(f"no decision has its selected cell within max_km={max_km:g} km; "
+                        f"increase max_km")
+    kept = np.flatnonzero(inside)
+    d, w = np.nonzero(sets.valid[kept])  # decision-major, choices in catalog order
+    rows = kept[d]
+    choice_ids = sets.ids[rows, w]
+    lat, lon = catalog.latlon(choice_ids)
+    table = pd.DataFrame({
+        "individual": decisions["individual"].to_numpy()[rows],
+        "decision": d.astype(np.int64),
+        "time": decisions["time"].to_numpy()[rows],
+        "choice": catalog.cells(choice_ids),
+        "selected": is_selected[rows, w].astype(np.int64),
+        "distance_km": sets.distance_km[rows, w],
+        "heading": sets.heading[rows, w],
+        "lat": lat,
+        "lon": lon,
+    })
+    if covariates is not None:
+        table = attach_covariates(table, covariates, covariate_names)
+    return table

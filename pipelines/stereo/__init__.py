@@ -1,0 +1,1 @@
+"""Stereo data: synthetic rectified pairs (TFDS), real-capture directories, tf.data builders."""

@@ -1,0 +1,38 @@
+"""Prepare (once) and read the synthetic TFDS stereo dataset into in-memory splits."""
+from __future__ import annotations
+
+import numpy as np
+import tensorflow_datasets as tfds
+
+from pipelines.stereo.splits import StereoData, StereoSplit, default_data_dir
+from pipelines.stereo.synthetic_stereo import SyntheticStereo
+from pipelines.stereo.synthetic_stereo.synthetic_stereo import make_config
+
+
+def synthetic_builder(domain: str, height: int, width: int, max_disparity: int, n_train: int,
+                      n_val: int, n_test: int, data_seed: int = 0,
+                      data_dir: str | None = None) -> SyntheticStereo:
+    config = make_config(domain, height, width, max_disparity, n_train, n_val, n_test,
+                         data_seed)
+    return SyntheticStereo(config=config, data_dir=str(data_dir or default_data_dir()))
+
+
+def _read_split(builder: SyntheticStereo, split: str) -> StereoSplit:
+    examples = list(tfds.as_numpy(builder.as_dataset(split=split, shuffle_files=False)))
+    # TFDS stores examples in key-hash order; put them back in generation order.
+    examples.sort(key=lambda ex: int(ex["index"]))
+    stack = {key: np.stack([ex[key] for ex in examples]) for key in
+             ("left", "right", "disparity", "valid")}
+    return StereoSplit(stack["left"], stack["right"], stack["disparity"], stack["valid"])
+
+
+def load_synthetic(domain: str, height: int, width: int, max_disparity: int, n_train: int,
+                   n_val: int, n_test: int, data_seed: int = 0,
+                   data_dir: str | None = None) -> StereoData:
+    builder = synthetic_builder(domain, height, width, max_disparity, n_train, n_val, n_test,
+                                data_seed, data_dir)
+    tfds.disable_progress_bar()  # one line per dataset, not a progress bar per split
+    builder.download_and_prepare()
+    splits = {split: _read_split(builder, split) for split in ("train", "validation", "test")}
+    return StereoData(**splits, source=f"tfds {builder.name}/{builder.builder_config.name}:"
+                                         f"{builder.version}")

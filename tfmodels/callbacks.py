@@ -1,0 +1,136 @@
+"""Callbacks shared by every Keras family.
+
+`TrueTrainingLoss` exists because the `loss` Keras reports during `fit` is a running mean of
+batch losses taken while the weights move and with dropout/BatchNorm in training mode. The
+mimic notebook trained for weeks against that number ("I've been reading a lie this whole
+damn time"). After each epoch this callback makes one inference-mode pass over the training
+data with the final weights and writes `train_loss_true` (plus any family metrics, prefixed
+`train_` and suffixed `_true`) into `logs`. Placed before History/TensorBoard/EarlyStopping/
+ModelCheckpoint in the callback list, every one of them sees it.
+
+Cost: exactly one forward pass per epoch through one compiled function, traced once.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from typing import Callable
+
+import keras
+import tensorflow as tf
+
+PerExampleFn = Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
+
+
+class TrueTrainingLoss(keras.callbacks.Callback):
+    """After each epoch: exact mean loss over the training set in inference mode.
+
+    The loss is the model's compiled loss evaluated per batch and weighted by the batch
+    size (so a short last batch counts for what it is), plus the model's regularisation
+    losses, i.e. the same quantity `model.evaluate(train)` returns.
+    `extra` maps a name to a per-example function `(y_true, y_pred) -> [batch]`; each is
+    averaged over the training set and logged as `train_<name>_true`.
+    """
+
+    def __init__(self, dataset: tf.data.Dataset, strategy: tf.distribute.Strategy | None = None,
+                 extra: dict[str, PerExampleFn] | None = None):
+        super().__init__()
+        self.dataset = dataset
+        self.strategy = strategy or tf.distribute.get_strategy()
+        self.extra = dict(extra or {})
+        self._step = None
+        self._distributed = None
+
+    def _build(self):
+        model, fns = self.model, list(self.extra.values())
+        strategy = self.strategy
+
+        def replica_step(batch):
+            x, y = batch[0], batch[1]
+            y_pred = model(x, training=False)
+            loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
+            # Keras divides each replica's loss by the replica count (so gradients sum
+            # right); undo that to get this replica's mean loss.
+            loss = tf.cast(loss, tf.float32) * float(strategy.num_replicas_in_sync)
+            n = tf.cast(tf.shape(tf.nest.flatten(x)[0])[0], tf.float32)
+            sums = [tf.cast(loss, tf.float32) * n]
+            sums += [tf.reduce_sum(tf.cast(fn(y, y_pred), tf.float32)) for fn in fns]
+            return tf.stack([n, *sums])
+
+        @tf.function
+        def run_all(dist_dataset):
+            totals = tf.zeros([len(fns) + 2])
+            for batch in dist_dataset:
+                per_replica = strategy.run(replica_step, args=(batch,))
+                totals += strategy.reduce("SUM", per_replica, axis=None)
+            return totals
+
+        self._distributed = self.strategy.experimental_distribute_dataset(self.dataset)
+        self._step = run_all
+
+    def evaluate(self) -> dict[str, float]:
+        """Exact training-set means with the current weights, in inference mode."""
+        if self._step is None:
+            self._build()
+        totals = self._step(self._distributed).numpy().astype(float)
+        count = totals[0]
+        out = {"train_loss_true": totals[1] / count}
+        for i, name in enumerate(self.extra):
+            out[f"train_{name}_true"] = totals[2 + i] / count
+        return out
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs.update(self.evaluate())
+
+
+class EpochLine(keras.callbacks.Callback):
+    """One labelled progress line per epoch, after the true loss is known.
+
+    Keras' progress bar prints before `TrueTrainingLoss` has run and does not say how its
+    numbers were measured; this line does.
+    """
+
+    LABELS = {
+        "loss": "loss (running mean during epoch, train mode)",
+        "train_loss_true": "train_loss_true (eval pass after epoch)",
+        "val_loss": "val_loss (eval pass)",
+    }
+
+    def __init__(self, total_epochs: int, stream=None, keys: tuple[str, ...] = ()):
+        super().__init__()
+        self.total = total_epochs
+        self.stream = stream or sys.stdout
+        self.keys = keys
+        self._t0 = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        parts = [f"epoch {epoch + 1}/{self.total}"]
+        for key in ("loss", "train_loss_true", "val_loss", *self.keys):
+            value = logs.get(key)
+            if value is not None and not (isinstance(value, float) and math.isnan(value)):
+                parts.append(f"{self.LABELS.get(key, key)}={float(value):.5g}")
+        parts.append(f"{time.perf_counter() - self._t0:.1f}s")
+        print("  ".join(parts), file=self.stream, flush=True)
+
+
+class StopOnNaN(keras.callbacks.Callback):
+    """Stop after an epoch whose loss is not finite, and remember it so a grid can mark the
+    trial failed. Checked per epoch, not per batch: a batch hook would force a device sync
+    on every step."""
+
+    def __init__(self):
+        super().__init__()
+        self.diverged = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key in ("loss", "train_loss_true"):
+            value = (logs or {}).get(key)
+            if value is not None and not math.isfinite(float(value)):
+                self.diverged = True
+                self.model.stop_training = True

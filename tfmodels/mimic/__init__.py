@@ -1,0 +1,1 @@
+"""mimic: log-odds contrast networks for movement choices (seed notebook 004)."""

@@ -1,0 +1,124 @@
+"""The mimic family: movement data → log-odds network → run directory with GMP metrics.
+
+This is the glue `tfmodels.fit` and `tuning.grid` call. Data (choice sets, features
+normalised with training-split statistics) is loaded once per distinct data config and
+reused across seeds and model sizes; each `train` call builds fresh datasets and a fresh
+model inside the strategy scope handed over by `fit_keras`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+
+from configs.families.mimic import MimicConfig
+from pipelines import movement
+from tfmodels import io
+from tfmodels.fit import KerasExperiment, compile_options, fit_keras
+from tfmodels.mimic.metrics import choice_metrics
+from tfmodels.mimic.model import build_logodds_model, choice_scorer, linear_coefficients
+
+DATA_FIELDS = ("feature_set", "resolution", "max_km", "time_step", "covariates_path",
+               "val_fraction", "split_seed", "simulator_config", "training_view",
+               "decisions_per_individual", "alternatives_per_decision")
+
+
+class MimicFamily:
+    name = "mimic"
+    objective = ("val_loss", "min")
+
+    def data_key(self, config: MimicConfig, data_path: str | None) -> tuple:
+        return (data_path,) + tuple(getattr(config, f) for f in DATA_FIELDS)
+
+    def load_data(self, config: MimicConfig, data_path: str | None) -> movement.MovementData:
+        data = movement.load_movement(
+            data_path=data_path, feature_set=config.feature_set, resolution=config.resolution,
+            max_km=config.max_km, time_step=config.time_step,
+            covariates_path=config.covariates_path or None, val_fraction=config.val_fraction,
+            split_seed=config.split_seed, simulator_config=config.simulator_config)
+        if config.training_view == "contrasts":
+            data.train_view = movement.to_contrasts(
+                data.train, decisions_per_individual=config.decisions_per_individual,
+                alternatives_per_decision=config.alternatives_per_decision,
+                seed=config.split_seed)
+            data.val_view = movement.to_contrasts(
+                data.val, decisions_per_individual=config.decisions_per_individual,
+                alternatives_per_decision=config.alternatives_per_decision,
+                seed=config.split_seed + 1)
+        else:
+            data.train_view, data.val_view = data.train, data.val
+        return data
+
+    def train(self, config: MimicConfig, data: movement.MovementData, run_dir: Path, *,
+              verbose: int = 1) -> dict:
+        run_dir = Path(run_dir)
+
+        def make_experiment(strategy) -> KerasExperiment:
+            model = build_logodds_model(len(data.feature_names), num_layers=config.num_layers,
+                                        layer_size=config.layer_size, dropout=config.dropout,
+                                        activation=config.activation)
+            model.compile(
+                optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1,
+                                                beta_2=config.beta_2),
+                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                **compile_options(config.jit_compile, config.steps_per_execution, strategy))
+            make = movement.make_dataset
+            return KerasExperiment(
+                model=model,
+                train=make(data.train_view, batch_size=config.batch_size, shuffle=True,
+                           seed=config.random_seed),
+                train_eval=make(data.train_view, batch_size=config.batch_size, shuffle=False,
+                                seed=0),
+                val=make(data.val_view, batch_size=config.batch_size, shuffle=False, seed=0))
+
+        def final_metrics(model: keras.Model) -> dict:
+            return evaluate_choices(model, data, config.batch_size)
+
+        model, metrics = fit_keras(config, make_experiment, run_dir, verbose=verbose,
+                                   final_metrics=final_metrics)
+        write_artifacts(model, data, config, run_dir)
+        metrics["data_source"] = data.source
+        metrics.setdefault("measured_as", {}).update(
+            gmp_val="exp(-mean NLL of the selected choice) over full validation choice sets",
+            gmp_val_moving="stay-put choices removed, renormalised, decisions that moved",
+            gmp_random="every valid choice equally likely",
+            true_gmp_val="simulator's own probabilities of the selections (the ceiling)")
+        io.write_json(run_dir / "metrics.json", metrics)
+        return metrics
+
+
+def predict_logits(model: keras.Model, choice_sets, batch_size: int) -> np.ndarray:
+    dataset = movement.make_dataset(choice_sets, batch_size=batch_size, shuffle=False, seed=0)
+    return model.predict(dataset.map(lambda x, y: x), verbose=0)
+
+
+def evaluate_choices(model: keras.Model, data, batch_size: int) -> dict:
+    """GMP family of metrics on the full train and validation choice sets."""
+    out = {}
+    for split, name in ((data.train, "train"), (data.val, "val")):
+        logits = predict_logits(model, split, batch_size)
+        out.update(choice_metrics(logits, split.mask, split.selected, split.distance_km, name))
+    out["gmp_random"] = out["gmp_random_val"]
+    if data.true_gmp_val is not None:
+        out["true_gmp_val"] = data.true_gmp_val
+        out["true_gmp_train"] = data.true_gmp_train
+    return out
+
+
+def write_artifacts(model: keras.Model, data, config: MimicConfig, run_dir: Path) -> None:
+    """Scorer for batch inference, feature statistics and, for linear models, coefficients."""
+    scorer = choice_scorer(model)
+    with io.atomic_path(run_dir / "scorer.keras") as tmp:
+        scorer.save(tmp)
+    io.write_json(run_dir / "features.json", {"feature_names": list(data.feature_names),
+                                              "stats": data.stats})
+    if config.num_layers == 0:
+        coefficients = linear_coefficients(model, list(data.feature_names))
+        frame = pd.DataFrame({"feature": list(coefficients),
+                              "coefficient": list(coefficients.values())})
+        io.write_csv(run_dir / "coefficients.csv", frame)
+
+
+FAMILY = MimicFamily()

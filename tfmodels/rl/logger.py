@@ -1,0 +1,59 @@
+"""Run directory writer for RL: history.csv, TensorBoard scalars/images, metrics.json.
+
+RL has no epochs, so one history row is one log interval (`log_every` env steps). The CSV
+is rewritten atomically at every row, so a run killed at any point leaves a complete file.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+from tfmodels.io import write_csv, write_json
+
+
+class RunLogger:
+    def __init__(self, run_dir: Path | None, verbose: int = 1):
+        self.run_dir = Path(run_dir) if run_dir is not None else None
+        self.verbose = verbose
+        self.rows: list[dict] = []
+        self.writer = None
+        if self.run_dir is not None:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            self.writer = tf.summary.create_file_writer(str(self.run_dir / "tensorboard"))
+
+    def log(self, row: dict) -> None:
+        """Append a history row (must hold `step`), write the CSV and TensorBoard scalars."""
+        self.rows.append(row)
+        if self.writer is not None:
+            with self.writer.as_default(step=int(row["step"])):
+                for key, value in row.items():
+                    if key != "step" and isinstance(value, (int, float)) and math.isfinite(value):
+                        tf.summary.scalar(key, value)
+            self.writer.flush()
+            write_csv(self.run_dir / "history.csv", pd.DataFrame(self.rows))
+        if self.verbose:
+            shown = {k: row[k] for k in ("step", "steps_per_sec", "ep_return_mean100",
+                                         "eval_return_train", "eval_return_heldout")
+                     if k in row and row[k] is not None and not _nan(row[k])}
+            print("  ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                            for k, v in shown.items()), flush=True)
+
+    def images(self, name: str, images: np.ndarray, step: int) -> None:
+        """Write (N, H, W, 1) images in [0, 1] (attention masks, frames) to TensorBoard."""
+        if self.writer is not None:
+            with self.writer.as_default(step=int(step)):
+                tf.summary.image(name, images, max_outputs=len(images))
+
+    def finish(self, metrics: dict) -> None:
+        if self.run_dir is not None:
+            write_csv(self.run_dir / "history.csv", pd.DataFrame(self.rows))
+            write_json(self.run_dir / "metrics.json", metrics)
+            self.writer.close()
+
+
+def _nan(value) -> bool:
+    return isinstance(value, float) and math.isnan(value)

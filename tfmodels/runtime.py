@@ -1,0 +1,48 @@
+"""Seeding and device strategy: the two things every run must set before building a model.
+
+`seed_everything` is the whole of tflab's determinism story: Python, NumPy and TensorFlow
+seeds from `config.random_seed` (KerasTuner never seeds a model, so the grid calls this per
+trial), plus TensorFlow's deterministic-op mode so that reductions run in a fixed order.
+
+`get_strategy` returns a `tf.distribute.MirroredStrategy` over the GPUs, or over the
+logical CPU devices when there is no GPU. Tests (and `TFLAB_CPU_DEVICES=2`) split the CPU
+into two logical devices so the multi-replica path runs on a laptop exactly as on a GPU box;
+`TFLAB_REPLICAS=N` uses only the first N devices.
+"""
+from __future__ import annotations
+
+import os
+
+import keras
+import tensorflow as tf
+
+_CPU_SPLIT_DONE = False
+
+
+def split_cpu(n_devices: int) -> None:
+    """Make `n_devices` logical CPU devices. Must run before TensorFlow initialises."""
+    global _CPU_SPLIT_DONE
+    if _CPU_SPLIT_DONE or n_devices <= 1:
+        return
+    cpus = tf.config.list_physical_devices("CPU")
+    try:
+        tf.config.set_logical_device_configuration(
+            cpus[0], [tf.config.LogicalDeviceConfiguration() for _ in range(n_devices)])
+    except RuntimeError:
+        pass  # TensorFlow already initialised: keep whatever devices exist
+    _CPU_SPLIT_DONE = True
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy, TF and Keras, and ask TF for deterministic kernels."""
+    keras.utils.set_random_seed(int(seed))
+    tf.config.experimental.enable_op_determinism()
+
+
+def get_strategy() -> tf.distribute.Strategy:
+    """MirroredStrategy over GPUs if present, else over the logical CPU devices."""
+    split_cpu(int(os.environ.get("TFLAB_CPU_DEVICES", "1")))
+    gpus = tf.config.list_logical_devices("GPU")
+    devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
+    replicas = int(os.environ.get("TFLAB_REPLICAS", len(devices)))  # tests compare 1 vs 2
+    return tf.distribute.MirroredStrategy(devices=devices[:max(1, replicas)])

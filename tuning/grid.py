@@ -1,0 +1,196 @@
+"""Run a config's grid with KerasTuner: `python -m tuning.grid CONFIG`.
+
+    python -m tuning.grid mimic_v3 [--data PATH] [--out DIR] [--set key=value ...]
+                                   [--max-trials N]
+
+Every grid axis (`config.grid`, batch_size / epochs / random_seed included) is declared up
+front on KerasTuner's `HyperParameters`, so `GridSearch` knows the grid size before the
+first trial. Each trial is one `family.train` into its own run directory, seeded for real
+with its `random_seed` (KerasTuner never seeds a model). Outputs in DIR:
+
+    trials/trial_ID/      one run directory per trial (config, history, metrics, model)
+    tuner/                KerasTuner state: re-running the same command resumes — finished
+                          trials are kept, the trial that was running restarts
+    results.csv           one row per trial: hyperparameters, status, metrics
+    summary.csv           per configuration across seeds: n, min, median, p90, spread
+    grid.png              objective per configuration, one dot per seed
+    hparams/              TensorBoard HParams (`tensorboard --logdir DIR`)
+
+A trial whose loss diverges (NaN) is marked FAILED and the grid goes on.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import keras_tuner as kt
+
+from configs.base import BaseConfig, load_config
+from tfmodels.errors import UserError, main_guard
+from tfmodels.families import get_family
+from tfmodels.fit import TrainingDiverged
+from tuning import report, results
+
+SHOWN = ("train_loss_true", "val_loss", "gmp_val", "gmp_val_moving")
+
+
+def declare_grid(config: BaseConfig) -> kt.HyperParameters:
+    """All axes up front; values are validated by building each config before running."""
+    if not config.grid:
+        raise UserError(f"config {config.name!r} has an empty grid; add "
+                        f"grid = {{'field': [values]}} to configs/{config.name}.py or use "
+                        f"python -m tfmodels.fit")
+    hp = kt.HyperParameters()
+    for axis, values in config.grid.items():
+        values = list(values)
+        kinds = {type(v) for v in values}
+        if len(kinds) > 1 and kinds != {int, float}:
+            raise UserError(f"grid axis {axis!r} mixes types {sorted(k.__name__ for k in kinds)}")
+        if kinds == {int, float}:
+            values = [float(v) for v in values]
+        if len(set(values)) != len(values):
+            raise UserError(f"grid axis {axis!r} repeats a value: {values}")
+        hp.Choice(axis, values, ordered=False)
+    return hp
+
+
+def grid_configs(config: BaseConfig) -> int:
+    """Check every value on every axis builds a valid config; return the grid size."""
+    size = 1
+    for axis, values in config.grid.items():
+        for value in values:
+            config.with_values({axis: value})
+        size *= len(values)
+    return size
+
+
+class FamilyGridSearch(kt.GridSearch):
+    """GridSearch whose trial is one `family.train` run (no KerasTuner HyperModel)."""
+
+    def __init__(self, base_config: BaseConfig, data_path: str | None, out_dir: Path,
+                 grid_size: int, verbose: bool, **kwargs):
+        self.base_config = base_config
+        self.family = get_family(base_config.family)
+        self.data_path = data_path
+        self.trials_dir = out_dir / "trials"
+        self.grid_size = grid_size
+        self.verbose = verbose
+        self._data_cache: dict[tuple, object] = {}
+        self._durations: list[float] = []
+        super().__init__(**kwargs)
+
+    def _data(self, config: BaseConfig):
+        key = self.family.data_key(config, self.data_path)
+        if key not in self._data_cache:
+            self._data_cache[key] = self.family.load_data(config, self.data_path)
+        return self._data_cache[key]
+
+    def run_trial(self, trial, *args, **kwargs):
+        values = dict(trial.hyperparameters.values)
+        config = self.base_config.with_values(values)
+        done = sum(t.status == "COMPLETED" for t in self.oracle.trials.values())
+        described = " ".join(f"{k}={v}" for k, v in values.items()
+                             if len(self.base_config.grid[k]) > 1)
+        started = time.perf_counter()
+        try:
+            metrics = self.family.train(config, self._data(config),
+                                        self.trials_dir / f"trial_{trial.trial_id}",
+                                        verbose=0)
+        except TrainingDiverged as err:
+            print(f"trial {done + 1}/{self.grid_size} [{trial.trial_id}] {described} -> "
+                  f"FAILED: {err}", flush=True)
+            raise kt.errors.FailedTrialError(str(err)) from None
+        seconds = time.perf_counter() - started
+        self._durations.append(seconds)
+        remaining = self.grid_size - done - 1
+        eta = remaining * sum(self._durations) / len(self._durations)
+        shown = "  ".join(f"{k}={metrics[k]:.4f}" for k in SHOWN if k in metrics)
+        print(f"trial {done + 1}/{self.grid_size} [{trial.trial_id}] {described} -> {shown}"
+              f"  ({seconds:.1f}s, eta {eta / 60:.1f} min)", flush=True)
+        return {k: float(v) for k, v in metrics.items()
+                if isinstance(v, (int, float)) and math.isfinite(float(v))}
+
+
+def write_outputs(out_dir: Path, config: BaseConfig, objective: tuple[str, str]) -> dict:
+    axes = list(config.grid)
+    table = results.collect_results(out_dir / "tuner", out_dir / "trials", axes)
+    from tfmodels import io
+
+    io.write_csv(out_dir / "results.csv", table)
+    summary = results.summarise(table, axes, objective[0], objective[1])
+    io.write_csv(out_dir / "summary.csv", summary)
+    score = f"best_{objective[0]}" if f"best_{objective[0]}" in table else objective[0]
+    report.plot_grid(table, axes, score, out_dir / "grid.png",
+                     title=f"{config.name}: {score} per configuration")
+    metric_names = [c for c in ("train_loss_true", "val_loss", f"best_{objective[0]}",
+                                "gmp_val", "gmp_val_moving", objective[0]) if c in table]
+    report.write_hparams(table, axes, metric_names, out_dir)
+    counts = table["status"].value_counts().to_dict() if not table.empty else {}
+    return {"trials": len(table), **counts}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tuning.grid", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("config", help="config name: a file configs/NAME.py with a grid")
+    parser.add_argument("--data", default=None, help="input data (default: built-in simulator)")
+    parser.add_argument("--out", default=None, help="grid directory (default grids/CONFIG)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY=VALUE", help="override a config field for every trial; "
+                        "a grid axis may be narrowed with a single value")
+    parser.add_argument("--max-trials", type=int, default=None,
+                        help="stop after N trials in total (resumable)")
+    return parser
+
+
+def narrow_grid(config: BaseConfig, overrides: list[str]) -> BaseConfig:
+    """`--set epochs=3` on a grid axis replaces that axis by the single value."""
+    from configs.base import parse_overrides
+
+    values = parse_overrides(overrides)
+    grid = dict(config.grid)
+    for key, value in values.items():
+        if key in grid:
+            grid[key] = [getattr(config, key)]
+    config.grid = grid
+    return config
+
+
+@main_guard
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    config = narrow_grid(load_config(args.config, args.overrides), args.overrides)
+    hp = declare_grid(config)
+    grid_size = grid_configs(config)
+    if args.max_trials is not None and args.max_trials < 1:
+        raise UserError("--max-trials must be >= 1")
+    family = get_family(config.family)
+    out_dir = Path(args.out or Path("grids") / config.name)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    objective = family.objective
+    print(f"grid {config.name}: {grid_size} trials over "
+          f"{', '.join(f'{k}[{len(v)}]' for k, v in config.grid.items())} -> {out_dir}",
+          flush=True)
+    tuner = FamilyGridSearch(
+        config, args.data, out_dir, grid_size, verbose=True,
+        objective=kt.Objective(objective[0], objective[1]),
+        hyperparameters=hp, tune_new_entries=False, allow_new_entries=False,
+        max_trials=min(grid_size, args.max_trials or grid_size),
+        max_consecutive_failed_trials=grid_size + 1,
+        directory=str(out_dir), project_name="tuner", overwrite=False)
+    previously = sum(t.status == "COMPLETED" for t in tuner.oracle.trials.values())
+    if previously:
+        print(f"resuming: {previously} finished trials kept", flush=True)
+    started = time.perf_counter()
+    tuner.search(verbose=0)
+    counts = write_outputs(out_dir, config, objective)
+    print(f"grid done in {(time.perf_counter() - started) / 60:.1f} min this session: "
+          f"{counts}; wrote {out_dir}/results.csv, summary.csv, grid.png, hparams/", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Collect a grid's trials into tables: results.csv (one row per trial), summary.csv.
+
+KerasTuner has no DataFrame export, so we read its `trial_*/trial.json` (status and
+hyperparameters) and join each trial's own `metrics.json` from its run directory (the
+richer record: every final/best metric, epochs, seconds).
+
+The summary groups trials that differ only in `random_seed` — the notebook's lesson that a
+random start moves val loss as much as the architecture does — and reports, per
+configuration: n seeds, min / median / 90th percentile of the best val loss, the spread
+(90th − min, the notebook's own statistic) and the mean of the other metrics.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SEED_AXIS = "random_seed"
+
+
+def collect_results(tuner_dir: Path, trials_dir: Path, axes: list[str]) -> pd.DataFrame:
+    rows = []
+    for trial_file in sorted(Path(tuner_dir).glob("trial_*/trial.json")):
+        trial = json.loads(trial_file.read_text())
+        values = trial.get("hyperparameters", {}).get("values", {})
+        row = {"trial": trial["trial_id"], "status": trial.get("status", "")}
+        row.update({axis: values.get(axis) for axis in axes})
+        metrics_file = Path(trials_dir) / f"trial_{trial['trial_id']}" / "metrics.json"
+        if metrics_file.exists() and trial.get("status") == "COMPLETED":
+            metrics = json.loads(metrics_file.read_text())
+            row.update({k: v for k, v in metrics.items()
+                        if isinstance(v, (int, float, str)) and k not in row})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def summarise(results: pd.DataFrame, axes: list[str], objective: str,
+              direction: str = "min") -> pd.DataFrame:
+    """Per configuration (all axes but random_seed): seed statistics of the objective."""
+    done = results[results["status"] == "COMPLETED"].copy()
+    group_axes = [a for a in axes if a != SEED_AXIS and a in done.columns]
+    score = f"best_{objective}" if f"best_{objective}" in done.columns else objective
+    if done.empty or score not in done.columns:
+        return pd.DataFrame(columns=[*group_axes, "n"])
+    done[score] = pd.to_numeric(done[score], errors="coerce")
+    numeric = [c for c in done.columns if c not in (*axes, "trial", "status", score)
+               and pd.api.types.is_numeric_dtype(done[c])]
+    rows = []
+    grouped = done.groupby(group_axes, dropna=False, sort=True) if group_axes else [((), done)]
+    for key, part in grouped:
+        key = key if isinstance(key, tuple) else (key,)
+        values = part[score].dropna().to_numpy()
+        best = values.min() if direction == "min" else values.max()
+        p90 = np.percentile(values, 90 if direction == "min" else 10)
+        row = dict(zip(group_axes, key))
+        row.update({
+            "n": len(values),
+            f"{score}_min" if direction == "min" else f"{score}_max": best,
+            f"{score}_median": float(np.median(values)),
+            f"{score}_p90" if direction == "min" else f"{score}_p10": float(p90),
+            f"{score}_spread": float(abs(p90 - best)),
+        })
+        for column in numeric:
+            row[f"{column}_mean"] = float(part[column].mean())
+        rows.append(row)
+    summary = pd.DataFrame(rows)
+    order_col = f"{score}_median"
+    return summary.sort_values(order_col, ascending=(direction == "min")).reset_index(drop=True)
