@@ -114,7 +114,8 @@ def fit_keras(config: BaseConfig, make_experiment: Callable[[tf.distribute.Strat
         callbacks.append(EpochLine(config.epochs))
     started = time.perf_counter()
     history = experiment.model.fit(experiment.train, validation_data=experiment.val,
-                                   epochs=config.epochs, callbacks=callbacks, verbose=0)
+                                   epochs=config.epochs, callbacks=callbacks, verbose=0,
+                                   shuffle=False)  # datasets shuffle themselves, seeded
     seconds = time.perf_counter() - started
     frame = _history_frame(history)
     io.write_csv(run_dir / "history.csv", frame)

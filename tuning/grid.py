@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,7 +33,7 @@ from configs.base import BaseConfig, load_config
 from tfmodels.errors import UserError, main_guard
 from tfmodels.families import get_family
 from tfmodels.fit import TrainingDiverged
-from tuning import report, results
+from tuning import parallel, report, results
 
 SHOWN = ("train_loss_true", "val_loss", "gmp_val", "gmp_val_moving")
 
@@ -82,6 +83,16 @@ class FamilyGridSearch(kt.GridSearch):
         self._durations: list[float] = []
         super().__init__(**kwargs)
 
+    @property
+    def who(self) -> str:
+        name = os.environ.get("TFLAB_WORKER_NAME")
+        return f"[{name}] " if name else ""
+
+    def _finished_trials(self) -> int:
+        """Finished = its run directory has metrics.json (written last, atomically); this
+        works in the chief/worker mode too, where the oracle lives in another process."""
+        return len(list(self.trials_dir.glob("trial_*/metrics.json")))
+
     def _data(self, config: BaseConfig):
         key = self.family.data_key(config, self.data_path)
         if key not in self._data_cache:
@@ -91,7 +102,7 @@ class FamilyGridSearch(kt.GridSearch):
     def run_trial(self, trial, *args, **kwargs):
         values = dict(trial.hyperparameters.values)
         config = self.base_config.with_values(values)
-        done = sum(t.status == "COMPLETED" for t in self.oracle.trials.values())
+        done = self._finished_trials()
         described = " ".join(f"{k}={v}" for k, v in values.items()
                              if len(self.base_config.grid[k]) > 1)
         started = time.perf_counter()
@@ -100,15 +111,17 @@ class FamilyGridSearch(kt.GridSearch):
                                         self.trials_dir / f"trial_{trial.trial_id}",
                                         verbose=0)
         except TrainingDiverged as err:
-            print(f"trial {done + 1}/{self.grid_size} [{trial.trial_id}] {described} -> "
+            print(f"{self.who}trial {done + 1}/{self.grid_size} [{trial.trial_id}] {described} -> "
                   f"FAILED: {err}", flush=True)
             raise kt.errors.FailedTrialError(str(err)) from None
         seconds = time.perf_counter() - started
         self._durations.append(seconds)
-        remaining = self.grid_size - done - 1
-        eta = remaining * sum(self._durations) / len(self._durations)
+        done = max(done + 1, self._finished_trials())
+        remaining = self.grid_size - done
+        workers = int(os.environ.get("TFLAB_WORKERS", "1"))
+        eta = remaining * sum(self._durations) / len(self._durations) / workers
         shown = "  ".join(f"{k}={metrics[k]:.4f}" for k in SHOWN if k in metrics)
-        print(f"trial {done + 1}/{self.grid_size} [{trial.trial_id}] {described} -> {shown}"
+        print(f"{self.who}trial {done}/{self.grid_size} [{trial.trial_id}] {described} -> {shown}"
               f"  ({seconds:.1f}s, eta {eta / 60:.1f} min)", flush=True)
         return {k: float(v) for k, v in metrics.items()
                 if isinstance(v, (int, float)) and math.isfinite(float(v))}
@@ -143,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "a grid axis may be narrowed with a single value")
     parser.add_argument("--max-trials", type=int, default=None,
                         help="stop after N trials in total (resumable)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="trial processes side by side (KerasTuner chief/worker on "
+                        "loopback); each uses --threads compute threads")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="compute threads per worker when --workers > 1")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -167,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     grid_size = grid_configs(config)
     if args.max_trials is not None and args.max_trials < 1:
         raise UserError("--max-trials must be >= 1")
+    if args.workers < 1 or args.threads < 1:
+        raise UserError("--workers and --threads must be >= 1")
     family = get_family(config.family)
     out_dir = Path(args.out or Path("grids") / config.name)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -174,18 +195,33 @@ def main(argv: list[str] | None = None) -> int:
     print(f"grid {config.name}: {grid_size} trials over "
           f"{', '.join(f'{k}[{len(v)}]' for k, v in config.grid.items())} -> {out_dir}",
           flush=True)
-    tuner = FamilyGridSearch(
-        config, args.data, out_dir, grid_size, verbose=True,
-        objective=kt.Objective(objective[0], objective[1]),
-        hyperparameters=hp, tune_new_entries=False, allow_new_entries=False,
-        max_trials=min(grid_size, args.max_trials or grid_size),
-        max_consecutive_failed_trials=grid_size + 1,
-        directory=str(out_dir), project_name="tuner", overwrite=False)
-    previously = sum(t.status == "COMPLETED" for t in tuner.oracle.trials.values())
-    if previously:
-        print(f"resuming: {previously} finished trials kept", flush=True)
+    def make_tuner():
+        return FamilyGridSearch(
+            config, args.data, out_dir, grid_size, verbose=True,
+            objective=kt.Objective(objective[0], objective[1]),
+            hyperparameters=hp, tune_new_entries=False, allow_new_entries=False,
+            max_trials=min(grid_size, args.max_trials or grid_size),
+            max_consecutive_failed_trials=grid_size + 1,
+            directory=str(out_dir), project_name="tuner", overwrite=False)
+
+    if args.worker:  # a subprocess started by run_with_workers: run trials, write nothing
+        parallel.configure_worker_threads()
+        make_tuner().search(verbose=0)
+        return 0
     started = time.perf_counter()
-    tuner.search(verbose=0)
+    if args.workers > 1:
+        worker_argv = [a for a in (argv if argv is not None else sys.argv[1:])]
+        os.environ["TFLAB_WORKERS"] = str(args.workers)
+        codes = parallel.run_with_workers(make_tuner, worker_argv, args.workers, args.threads)
+        if any(codes):
+            print(f"warning: worker exit codes {codes}; re-run the same command to resume",
+                  file=sys.stderr)
+    else:
+        tuner = make_tuner()
+        previously = sum(t.status == "COMPLETED" for t in tuner.oracle.trials.values())
+        if previously:
+            print(f"resuming: {previously} finished trials kept", flush=True)
+        tuner.search(verbose=0)
     counts = write_outputs(out_dir, config, objective)
     print(f"grid done in {(time.perf_counter() - started) / 60:.1f} min this session: "
           f"{counts}; wrote {out_dir}/results.csv, summary.csv, grid.png, hparams/", flush=True)

@@ -51,6 +51,7 @@ class A2CConfig(BaseConfig):
     # -- network ------------------------------------------------------------------------
     init: Literal["orthogonal", "glorot"] = "orthogonal"
     hidden: list[int] = dataclasses.field(default_factory=lambda: [64, 64])  # MLP body
+    shared_mlp: bool = False              # one MLP for actor and critic (SB3: separate)
     conv_filters: list[int] = dataclasses.field(default_factory=lambda: [16])  # 3×3, same
     dense_units: int = 128                # after the conv body
     normalize_obs: bool = False           # RunningNormalizer in front of the body

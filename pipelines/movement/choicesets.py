@@ -30,22 +30,34 @@ LONG_COLUMNS = ("individual", "decision", "time", "choice", "selected", "distanc
 
 
 @functools.lru_cache(maxsize=None)
-def _choice_set(cell: str, max_km: float) -> tuple[tuple[str, ...], tuple[float, ...]]:
-    origin = h3.cell_to_latlng(cell)
+def _centre(cell: str) -> tuple[float, float]:
+    return h3.cell_to_latlng(cell)
+
+
+def _outer_ring(cell: str, k: int) -> list[str]:
+    try:
+        return h3.grid_ring(cell, k)
+    except h3.H3BaseException:  # near a pentagon: the slower, always-defined difference
+        return sorted(set(h3.grid_disk(cell, k)) - set(h3.grid_disk(cell, k - 1)))
+
+
+@functools.lru_cache(maxsize=None)
+def _choice_set(cell: str, max_km: float) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """(cells, distance_km, centres [n, 2]) of `cell`'s choice set, origin first."""
+    origin = _centre(cell)
     spacing = math.sqrt(3) * h3.average_hexagon_edge_length(h3.get_resolution(cell), unit="km")
-    k = max(1, int(max_km // spacing))  # a first guess; widened until a ring lies outside
-    while True:
-        disk = h3.grid_disk(cell, k)
-        centres = np.array([h3.cell_to_latlng(c) for c in disk])
-        dist = great_circle_km(origin[0], origin[1], centres[:, 0], centres[:, 1])
-        inner = set(h3.grid_disk(cell, k - 1))
-        outer_ring = np.array([c not in inner for c in disk])
-        if not (dist[outer_ring] <= max_km).any():  # the next ring is farther still
+    k = max(1, math.ceil(max_km / (0.8 * spacing)))  # first guess, widened below if needed
+    while True:  # widen until a whole ring lies beyond max_km: the next ones are farther
+        ring = np.array([_centre(c) for c in _outer_ring(cell, k)])
+        if not (great_circle_km(origin[0], origin[1], ring[:, 0], ring[:, 1]) <= max_km).any():
             break
         k += 1
+    disk = h3.grid_disk(cell, k)
+    centres = np.array([_centre(c) for c in disk])
+    dist = great_circle_km(origin[0], origin[1], centres[:, 0], centres[:, 1])
     keep = np.flatnonzero(dist <= max_km)
-    order = sorted(keep, key=lambda i: (dist[i], disk[i]))  # origin first, then by distance
-    return tuple(disk[i] for i in order), tuple(float(dist[i]) for i in order)
+    order = sorted(keep, key=lambda i: (dist[i], disk[i]))  # origin (0 km) first
+    return tuple(disk[i] for i in order), dist[order], centres[order]
 
 
 def choice_cells(cell: str, max_km: float) -> list[str]:
@@ -76,6 +88,7 @@ class ChoiceCatalog:
         self._index: dict[str, int] = {}
         self._cells: list[str] = []
         self._latlng: list[tuple[float, float]] = []
+        self._latlng_array: np.ndarray | None = None
         self._row_of = np.full(0, -1, dtype=np.int64)  # cell id -> row in the padded arrays
         self._ids = np.full((0, 1), -1, dtype=np.int64)
         self._dist = np.zeros((0, 1))
@@ -93,15 +106,17 @@ class ChoiceCatalog:
         if cell not in self._index:
             self._index[cell] = len(self._cells)
             self._cells.append(cell)
-            self._latlng.append(h3.cell_to_latlng(cell))
+            self._latlng.append(_centre(cell))
         return self._index[cell]
 
     def cells(self, ids: np.ndarray) -> np.ndarray:
         return np.asarray(self._cells, dtype=object)[ids]
 
     def latlon(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        table = np.asarray(self._latlng, dtype=float).reshape(-1, 2)
-        return table[ids, 0], table[ids, 1]
+        """Centre latitude and longitude of cells `ids` (degrees)."""
+        if self._latlng_array is None or len(self._latlng_array) != len(self._latlng):
+            self._latlng_array = np.asarray(self._latlng, dtype=float).reshape(-1, 2)
+        return self._latlng_array[ids, 0], self._latlng_array[ids, 1]
 
     # -- choice sets ---------------------------------------------------------------------
     def choices(self, origin_ids: np.ndarray) -> ChoiceArrays:
@@ -118,12 +133,12 @@ class ChoiceCatalog:
                             valid=ids >= 0)
 
     def _add_origin(self, origin: int) -> None:
-        cells, dist = _choice_set(self._cells[origin], self.max_km)
+        cells, dist, centres = _choice_set(self._cells[origin], self.max_km)
         choice_ids = np.array([self._register(c) for c in cells], dtype=np.int64)
         if len(self._row_of) < len(self._cells):
             self._row_of = np.concatenate(
                 [self._row_of, np.full(len(self._cells) - len(self._row_of), -1)])
-        lat, lon = self.latlon(choice_ids)
+        lat, lon = centres[:, 0], centres[:, 1]
         heading = bearing_rad(lat[0], lon[0], lat, lon)
         heading[0] = np.nan  # staying put has no heading
         self._grow(len(choice_ids))

@@ -154,7 +154,8 @@ class A2CTrainer:
                 self.log_attention(obs, step)
                 self._track_best(row)
                 self.logger.log(row)
-                next_log += c.log_every
+                while next_log <= step:
+                    next_log += c.log_every
                 steps_window, t_window = 0, time.time()
         envs.close()
         wall = time.time() - t_start

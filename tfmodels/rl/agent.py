@@ -47,6 +47,12 @@ def _conv(config, filters, size, gain, activation=None, name=None):
                                bias_initializer="zeros")
 
 
+def _mlp(config, x, prefix: str):
+    for i, units in enumerate(config.hidden):
+        x = _dense(config, units, BODY_GAIN, "tanh", name=f"{prefix}{i}")(x)
+    return x
+
+
 def uses_repr(config) -> bool:
     return config.repr_coef > 0
 
@@ -71,13 +77,15 @@ def build_agent(obs_shape: tuple[int, ...], n_actions: int, config) -> keras.Mod
                                        name="attention_decoder")(feature_map)
         x = keras.layers.Flatten(name="flatten")(feature_map)
         latent = _dense(config, config.dense_units, BODY_GAIN, "relu", name="body_dense")(x)
+        value_latent = latent
     else:
-        for i, units in enumerate(config.hidden):
-            x = _dense(config, units, BODY_GAIN, "tanh", name=f"body_dense{i}")(x)
-        latent = x
+        latent = _mlp(config, x, "body_dense")
+        # SB3's MlpPolicy gives the critic its own MLP: with a shared trunk the large value
+        # gradients dominate the clipped global norm and the policy barely moves.
+        value_latent = latent if config.shared_mlp else _mlp(config, x, "value_dense")
     outputs["latent"] = latent
     outputs["logits"] = _dense(config, n_actions, POLICY_GAIN, name="policy")(latent)
-    outputs["value"] = _dense(config, 1, VALUE_GAIN, name="value")(latent)  # (N, 1)
+    outputs["value"] = _dense(config, 1, VALUE_GAIN, name="value")(value_latent)  # (N, 1)
     if uses_repr(config):
         outputs["projection"] = _dense(config, 64, 1.0, name="projection")(latent)
         flat = _dense(config, int(np.prod(obs_shape)), 1.0, name="recon_head")(latent)

@@ -11,8 +11,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import tensorflow as tf
+from tensorflow.core.framework import summary_pb2
 
 from tfmodels.io import write_csv, write_json
+
+
+def _metadata(plugin: str) -> bytes:
+    """TensorBoard plugin metadata, so scalars/images show up in their dashboards.
+
+    `tf.summary.scalar/image` need the `tensorboard` package at write time (it is not
+    installed here); `tf.summary.write` with the plugin's metadata writes the same events.
+    """
+    meta = summary_pb2.SummaryMetadata()
+    meta.plugin_data.plugin_name = plugin
+    return meta.SerializeToString()
+
+
+SCALAR_META = _metadata("scalars")
+IMAGE_META = _metadata("images")
 
 
 class RunLogger:
@@ -32,7 +48,8 @@ class RunLogger:
             with self.writer.as_default(step=int(row["step"])):
                 for key, value in row.items():
                     if key != "step" and isinstance(value, (int, float)) and math.isfinite(value):
-                        tf.summary.scalar(key, value)
+                        tf.summary.write(key, tf.constant(float(value)),
+                                         metadata=SCALAR_META)
             self.writer.flush()
             write_csv(self.run_dir / "history.csv", pd.DataFrame(self.rows))
         if self.verbose:
@@ -46,7 +63,11 @@ class RunLogger:
         """Write (N, H, W, 1) images in [0, 1] (attention masks, frames) to TensorBoard."""
         if self.writer is not None:
             with self.writer.as_default(step=int(step)):
-                tf.summary.image(name, images, max_outputs=len(images))
+                pixels = tf.cast(tf.clip_by_value(images, 0.0, 1.0) * 255.0, tf.uint8)
+                pngs = [tf.io.encode_png(img) for img in pixels]
+                h, w = images.shape[1], images.shape[2]
+                tensor = tf.stack([tf.constant(str(w)), tf.constant(str(h))] + pngs)
+                tf.summary.write(name, tensor, metadata=IMAGE_META)
 
     def finish(self, metrics: dict) -> None:
         if self.run_dir is not None:

@@ -1,0 +1,25 @@
+"""A2C on MinAtar Breakout-v1, trained on the plain game plus the rectangle distractor,
+evaluated on the held-out green line and diagonal (the notes: rec too easy, gl just right,
+diagonal too hard). Turn the repr losses on with
+`--set repr_coef=0.05 --set contra_coef=0.01 --set decoder_coef=0.1` (the notes' values).
+"""
+from configs.families.a2c import A2CConfig
+
+
+def get_config() -> A2CConfig:
+    return A2CConfig(
+        name="a2c_breakout",
+        env_id="MinAtar/Breakout-v1",
+        n_envs=16,
+        total_steps=1_000_000,
+        log_every=20_000,
+        eval_every=100_000,
+        eval_episodes=10,
+        ent_coef=0.01,          # SB3's Atari setting
+        vf_coef=0.25,           # SB3's Atari setting; the notes also settled on 0.25
+        conv_filters=[16],      # MinAtar paper network: 16 3×3 filters, 128 dense
+        dense_units=128,
+        attention=True,
+        train_variants=["none", "rectangle"],
+        heldout_variants=["green_line", "diagonal"],
+    )

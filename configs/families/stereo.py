@@ -1,0 +1,88 @@
+"""Config schema of the stereo family (seed notebook 002: regularised stereo fine-tuning).
+
+Every part of the notes' recipe is a field here, so a grid can switch it off or vary it:
+dropout_p, weight_decay (AdamW), learning_rate, clipnorm, the ReduceLROnPlateau and
+EarlyStopping settings, best-checkpoint saving and the pretrained weights to start from.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from configs.base import BaseConfig
+from tfmodels.errors import UserError
+
+DOMAINS = ("pretrain", "target")
+
+
+@dataclasses.dataclass
+class StereoConfig(BaseConfig):
+    family: str = "stereo"
+    # -- data ------------------------------------------------------------------------------
+    domain: str = "pretrain"     # synthetic domain when no capture directory is given
+    image_height: int = 64       # network input size (captures are resized to it);
+    image_width: int = 128       #   multiples of 8
+    max_disparity: int = 32      # largest disparity (px) at that size; sets the cost volume
+    n_train: int = 2048          # synthetic split sizes (TFDS builder config)
+    n_val: int = 256
+    n_test: int = 256
+    data_seed: int = 0           # renders the synthetic scenes; random_seed never changes data
+    data: str = ""               # capture directory (same as --data): left/ right/ disparity|depth/
+    calib: str = ""              # calibration .npz (focal_px, baseline_m) for depth/ captures
+    val_fraction: float = 0.15   # capture directory: sorted-name split fractions
+    test_fraction: float = 0.15
+    # -- model -----------------------------------------------------------------------------
+    base_width: int = 16         # channels of the first encoder stage (others are multiples)
+    dropout_p: float = 0.2       # SpatialDropout2D after each decoder conv block (notes: 0.2)
+    pretrained: str = ""         # model.keras to load weights from ("" = random init)
+    # -- optimisation (AdamW; the notes' values are the stereo_finetune defaults) ----------
+    learning_rate: float = 5e-5
+    weight_decay: float = 1e-5   # decoupled (AdamW); 0 = off
+    clipnorm: float = 1.0        # gradient-norm clipping; 0 = off
+    huber_delta: float = 1.0     # smooth-L1 switch point in px
+    batch_size: int = 16
+    epochs: int = 50
+    lr_plateau: bool = True      # ReduceLROnPlateau on val_epe
+    plateau_factor: float = 0.5
+    plateau_patience: int = 5
+    min_lr: float = 1e-7
+    early_stopping: bool = True  # EarlyStopping on val_epe, best weights restored
+    early_stop_patience: int = 15
+    checkpoint_best: bool = True  # best.keras whenever val_epe improves
+    # -- warning signs from the notes (printed each epoch) ---------------------------------
+    gap_warning: float = 1.0     # val_loss − train_loss_true above this → "still overfitting"
+    #                              (notes: 5.0 px at full resolution with ~6× our disparities)
+    rise_warning_epochs: int = 3  # val_epe rising this many epochs in a row → "lr or capacity"
+    # -- evaluation ------------------------------------------------------------------------
+    sgbm_baseline: bool = True   # score OpenCV StereoSGBM on the same test split
+    jit_compile: bool = False    # XLA (single replica only; see tfmodels.fit.compile_options)
+    steps_per_execution: int = 1
+
+    def validate(self) -> None:
+        super().validate()
+        if self.domain not in DOMAINS:
+            raise UserError(f"domain must be one of {', '.join(DOMAINS)}; got {self.domain!r}")
+        for side in ("image_height", "image_width"):
+            value = getattr(self, side)
+            if value < 16 or value % 8:
+                raise UserError(f"{side} must be a multiple of 8 and >= 16, got {value}")
+        if not 4 <= self.max_disparity < self.image_width:
+            raise UserError(f"max_disparity must be in 4..image_width-1, got "
+                            f"{self.max_disparity}")
+        if min(self.n_train, self.n_val, self.n_test) < 1:
+            raise UserError("n_train, n_val and n_test must all be >= 1")
+        if not (0 < self.val_fraction < 1 and 0 < self.test_fraction < 1
+                and self.val_fraction + self.test_fraction < 1):
+            raise UserError("val_fraction and test_fraction must be in (0, 1) with sum < 1")
+        if not 0.0 <= self.dropout_p < 1.0:
+            raise UserError(f"dropout_p must be in [0, 1), got {self.dropout_p}")
+        if self.weight_decay < 0 or self.clipnorm < 0 or self.huber_delta <= 0:
+            raise UserError("weight_decay and clipnorm must be >= 0, huber_delta > 0")
+        if not 0 < self.plateau_factor < 1 or self.plateau_patience < 1 or self.min_lr < 0:
+            raise UserError("plateau_factor must be in (0, 1), plateau_patience >= 1, "
+                            "min_lr >= 0")
+        if self.early_stop_patience < 1 or self.rise_warning_epochs < 2:
+            raise UserError("early_stop_patience must be >= 1, rise_warning_epochs >= 2")
+        if self.base_width < 4:
+            raise UserError(f"base_width must be >= 4, got {self.base_width}")
+        if self.steps_per_execution < 1:
+            raise UserError("steps_per_execution must be >= 1")

@@ -1,0 +1,25 @@
+"""stereo_pretrain: train the stereo network on the synthetic `pretrain` domain.
+
+The notes start from weights trained 25k steps on FlyingThings; here the stand-in is the
+locally rendered `pretrain` domain (many textured shapes at random depths and slants).
+Plenty of data, so no dropout and a larger learning rate than the fine-tune; the same
+plateau / early-stopping machinery keeps the run from wasting epochs.
+"""
+from configs.families.stereo import StereoConfig
+
+
+def get_config() -> StereoConfig:
+    return StereoConfig(
+        name="stereo_pretrain",
+        domain="pretrain",
+        n_train=2048, n_val=256, n_test=256,
+        dropout_p=0.0,
+        learning_rate=1e-3,
+        weight_decay=1e-4,
+        clipnorm=1.0,
+        batch_size=16,
+        epochs=30,
+        plateau_patience=3,
+        early_stop_patience=6,
+        pretrained="",
+    )

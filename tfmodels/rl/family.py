@@ -1,0 +1,48 @@
+"""The A2C family as the registry sees it ("a2c" → this module's FAMILY).
+
+RL builds its data (the environments) inside `train`, so `load_data` returns None and the
+data key is the environment id: the grid has nothing to share between trials.
+The grid ranks trials by the mean evaluation return on the held-out variants.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tfmodels.io import write_json
+
+
+class A2CFamily:
+    name = "a2c"
+    objective = ("eval_return_heldout", "max")
+
+    def data_key(self, config, data_path=None) -> tuple:
+        return (config.env_id,)
+
+    def load_data(self, config, data_path=None):
+        return None  # environments are built in train()
+
+    def train(self, config, data, run_dir, *, verbose: int = 1) -> dict:
+        """One full run into run_dir: config.json, history.csv, metrics.json, model.keras,
+        tensorboard/. Returns the final metrics (final + best_* evaluation returns)."""
+        from tfmodels.rl.a2c import A2CTrainer  # TF import only when a run starts
+
+        config.validate()
+        run_dir = Path(run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_json(run_dir / "config.json", config.to_dict())
+        trainer = A2CTrainer(config, run_dir, verbose)
+        metrics = trainer.learn()
+        save_model(trainer.agent, run_dir / "model.keras")
+        trainer.logger.finish(metrics)
+        return metrics
+
+
+def save_model(model, path: Path) -> None:
+    """Save atomically: Keras writes a temp .keras file that is renamed into place."""
+    from tfmodels.io import atomic_path
+
+    with atomic_path(path, suffix=".keras") as tmp:
+        model.save(tmp)
+
+
+FAMILY = A2CFamily()

@@ -1,0 +1,149 @@
+"""The stereo family: stereo pairs → disparity network → run directory with a baseline table.
+
+Glue that `tfmodels.fit` and `tuning.grid` call. Data (synthetic TFDS domain, or a capture
+directory) is loaded once per distinct data config; `train` builds a fresh model inside the
+strategy scope handed over by `fit_keras`, copies in the pretrained weights if any, and
+after training scores the test split three ways in one table: the pretrained model alone,
+the trained model, and OpenCV StereoSGBM.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from configs.families.stereo import StereoConfig
+from pipelines.stereo.captures import load_captures
+from pipelines.stereo.dataset import make_dataset
+from pipelines.stereo.splits import StereoData
+from pipelines.stereo.synthetic import load_synthetic
+from tfmodels import io
+from tfmodels.fit import KerasExperiment, compile_options, fit_keras
+from tfmodels.stereo import evaluate
+from tfmodels.stereo.baseline import tuned_sgbm
+from tfmodels.stereo.losses import BadPixelRate, MaskedEPE, MaskedSmoothL1
+from tfmodels.stereo.model import build_stereo_model
+from tfmodels.stereo.recipe import MONITOR, make_optimizer, recipe_callbacks
+
+SYNTHETIC_FIELDS = ("domain", "image_height", "image_width", "max_disparity", "n_train",
+                    "n_val", "n_test", "data_seed")
+CAPTURE_FIELDS = ("calib", "image_height", "image_width", "val_fraction", "test_fraction")
+
+
+def _capture_dir(config: StereoConfig, data_path: str | None) -> str:
+    return data_path or config.data
+
+
+class StereoFamily:
+    name = "stereo"
+    objective = (MONITOR, "min")
+
+    def data_key(self, config: StereoConfig, data_path: str | None) -> tuple:
+        root = _capture_dir(config, data_path)
+        fields = CAPTURE_FIELDS if root else SYNTHETIC_FIELDS
+        return (root,) + tuple(getattr(config, f) for f in fields)
+
+    def load_data(self, config: StereoConfig, data_path: str | None) -> StereoData:
+        root = _capture_dir(config, data_path)
+        if root:
+            return load_captures(root, config.calib or None, config.image_height,
+                                 config.image_width, config.val_fraction, config.test_fraction)
+        return load_synthetic(config.domain, config.image_height, config.image_width,
+                              config.max_disparity, config.n_train, config.n_val,
+                              config.n_test, config.data_seed)
+
+    def train(self, config: StereoConfig, data: StereoData, run_dir: Path, *,
+              verbose: int = 1) -> dict:
+        run_dir = Path(run_dir)
+        say = print if verbose else (lambda _text: None)
+        rows = {}
+        pretrained = evaluate.load_pretrained(config.pretrained) if config.pretrained else None
+        if pretrained is not None:
+            rows["pretrain-only network"] = evaluate.network_scores(pretrained, data.test,
+                                                                    config.batch_size)
+        callbacks = recipe_callbacks(config, run_dir, verbose=bool(verbose))
+
+        def make_experiment(strategy) -> KerasExperiment:
+            model = build_stereo_model(config.max_disparity, config.dropout_p,
+                                       config.base_width)
+            if pretrained is not None:
+                evaluate.copy_weights(pretrained, model, config.pretrained)
+                say(f"loaded pretrained weights from {config.pretrained}")
+            model.compile(
+                optimizer=make_optimizer(config.learning_rate, config.weight_decay,
+                                         config.clipnorm),
+                loss=MaskedSmoothL1(config.huber_delta),
+                metrics=[MaskedEPE(), BadPixelRate(1.0, name="bad1"),
+                         BadPixelRate(3.0, name="bad3")],
+                **compile_options(config.jit_compile, config.steps_per_execution, strategy))
+            batch = config.batch_size
+            return KerasExperiment(
+                model=model,
+                train=make_dataset(data.train, batch, shuffle_seed=config.random_seed),
+                train_eval=make_dataset(data.train, batch),
+                val=make_dataset(data.validation, batch),
+                callbacks=list(callbacks.values()), monitor=MONITOR)
+
+        def final_metrics(model) -> dict:
+            trained_name = "fine-tuned network" if pretrained is not None else "trained network"
+            rows[trained_name] = evaluate.network_scores(model, data.test, config.batch_size)
+            if config.sgbm_baseline:
+                sgbm = tuned_sgbm(data.validation, data.test, config.max_disparity)
+                rows[f"OpenCV StereoSGBM (blockSize {sgbm['block_size']})"] = sgbm
+            return _table_metrics(rows, trained_name, pretrained is not None, config)
+
+        _, metrics = fit_keras(config, make_experiment, run_dir, verbose=verbose,
+                               final_metrics=final_metrics)
+        if "early_stop" not in callbacks:
+            say(f"training stopped: reached epochs={config.epochs} (early stopping off)")
+        metrics.update(_recipe_record(callbacks))
+        metrics["data_source"] = data.source
+        metrics.setdefault("measured_as", {}).update(MEASURED_AS)
+        table = evaluate.comparison_table(
+            rows, f"test split: {len(data.test)} pairs from {data.source}")
+        io.write_text(run_dir / "test_table.txt", table + "\n")
+        io.write_json(run_dir / "metrics.json", metrics)
+        say(table)
+        return metrics
+
+
+MEASURED_AS = {
+    "val_epe": "pixel mean of |pred - gt| over valid validation pixels (after the epoch)",
+    "train_val_gap": "val_loss - train_loss_true (both eval-mode masked smooth-L1)",
+    "test_epe": "pixel mean over valid test pixels, best-val-epoch weights",
+    "pretrained_test_epe": "the pretrained model alone on the same test pixels",
+    "sgbm_epe_valid": "OpenCV SGBM, only pixels where it returned a disparity",
+    "sgbm_epe_filled": "OpenCV SGBM, holes filled along the row (KITTI-style), all pixels",
+    "sgbm_density": "share of valid test pixels where SGBM returned a disparity",
+}
+
+
+def _table_metrics(rows: dict, trained_name: str, has_pretrained: bool,
+                   config: StereoConfig) -> dict:
+    trained = rows[trained_name]
+    out = {"test_epe": trained["epe_filled"], "test_bad1": trained["bad1_filled"],
+           "test_bad3": trained["bad3_filled"]}
+    if has_pretrained:
+        pre = rows["pretrain-only network"]
+        out.update(pretrained_test_epe=pre["epe_filled"], pretrained_test_bad1=pre["bad1_filled"],
+                   pretrained_test_bad3=pre["bad3_filled"])
+    sgbm = next((v for k, v in rows.items() if k.startswith("OpenCV")), None)
+    if sgbm is not None:
+        out.update({f"sgbm_{k}": v for k, v in sgbm.items()})
+    return out
+
+
+def _recipe_record(callbacks: dict) -> dict:
+    """What the recipe did, for metrics.json: lr cuts, stop reason, warnings."""
+    record = {}
+    if "plateau" in callbacks:
+        record["lr_events"] = callbacks["plateau"].events
+        record["n_lr_reductions"] = len(callbacks["plateau"].events)
+    if "early_stop" in callbacks:
+        record["stop_reason"] = callbacks["early_stop"].reason
+        record["early_stopped"] = int(callbacks["early_stop"].stopped_epoch > 0)
+    warnings = callbacks["warnings"].warnings
+    record["n_warnings_overfitting"] = sum(w["kind"] == "overfitting" for w in warnings)
+    record["n_warnings_val_rising"] = sum(w["kind"] == "val_rising" for w in warnings)
+    return record
+
+
+FAMILY = StereoFamily()

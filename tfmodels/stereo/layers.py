@@ -1,0 +1,37 @@
+"""The correlation (cost-volume) layer of the stereo network.
+
+For rectified images a left pixel x matches the right pixel x − d on the same row. The layer
+compares left features with right features shifted by every candidate displacement
+d = 0 … max_displacement and returns one channel per d: the channel-mean of the product
+(a normalised dot product when features are unit scale). Columns whose match falls off the
+right image (x − d < 0) compare against zeros. It has no weights, so the feature encoder
+learns what "similar" means.
+"""
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="tflab_stereo")
+class Correlation(keras.layers.Layer):
+    """(left, right) features (B, h, w, C) → cost volume (B, h, w, max_displacement + 1)."""
+
+    def __init__(self, max_displacement: int, **kwargs):
+        super().__init__(**kwargs)
+        self.max_displacement = int(max_displacement)
+
+    def call(self, inputs):
+        left, right = inputs
+        channels = []
+        for d in range(self.max_displacement + 1):
+            shifted = right if d == 0 else ops.pad(right[:, :, :-d, :],
+                                                   [[0, 0], [0, 0], [d, 0], [0, 0]])
+            channels.append(ops.mean(left * shifted, axis=-1))
+        return ops.stack(channels, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[0][:-1]) + (self.max_displacement + 1,)
+
+    def get_config(self):
+        return {**super().get_config(), "max_displacement": self.max_displacement}
