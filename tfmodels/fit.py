@@ -29,7 +29,7 @@ from configs.base import BaseConfig, load_config
 from tfmodels import io
 from tfmodels.callbacks import EpochLine, StopOnNaN, TrueTrainingLoss
 from tfmodels.errors import UserError, main_guard
-from tfmodels.runtime import get_strategy, seed_everything
+from tfmodels.runtime import get_strategy, quiet_console, seed_everything
 
 MEASUREMENT_NOTES = {
     "loss": "running mean of batch losses during the epoch, weights changing, train mode",
@@ -165,6 +165,7 @@ def config_from_args(args: argparse.Namespace) -> BaseConfig:
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    quiet_console()
     config = config_from_args(args)
     from tfmodels.families import get_family
 

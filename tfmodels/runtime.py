@@ -46,3 +46,23 @@ def get_strategy() -> tf.distribute.Strategy:
     devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
     replicas = int(os.environ.get("TFLAB_REPLICAS", len(devices)))  # tests compare 1 vs 2
     return tf.distribute.MirroredStrategy(devices=devices[:max(1, replicas)])
+
+
+def quiet_console() -> None:
+    """Drop library noise that says nothing about the user's run (retracing notices for the
+    per-trial models a grid builds on purpose, Keras' notice that a dataset ended an
+    execution early, tf.data option notices). Real errors still surface."""
+    import logging
+    import warnings
+
+    tf.get_logger().setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    for pattern in (".*ran out of data.*", ".*To make it possible to preserve tf.data.*",
+                    ".*Your input ran out.*", ".*`shuffle=True` was passed.*"):
+        warnings.filterwarnings("ignore", message=pattern)
+    try:
+        import tensorflow_datasets as tfds
+
+        tfds.disable_progress_bar()
+    except ImportError:  # pragma: no cover
+        pass

@@ -33,6 +33,7 @@ from configs.base import BaseConfig, load_config
 from tfmodels.errors import UserError, main_guard
 from tfmodels.families import get_family
 from tfmodels.fit import TrainingDiverged
+from tfmodels.runtime import quiet_console
 from tuning import parallel, report, results
 
 SHOWN = ("train_loss_true", "val_loss", "gmp_val", "gmp_val_moving")
@@ -114,6 +115,8 @@ class FamilyGridSearch(kt.GridSearch):
             print(f"{self.who}trial {done + 1}/{self.grid_size} [{trial.trial_id}] {described} -> "
                   f"FAILED: {err}", flush=True)
             raise kt.errors.FailedTrialError(str(err)) from None
+        except Exception as err:  # a bug or bad input, not a bad grid point: stop the grid
+            raise kt.errors.FatalError(f"trial {trial.trial_id} crashed: {err}") from err
         seconds = time.perf_counter() - started
         self._durations.append(seconds)
         done = max(done + 1, self._finished_trials())
@@ -181,6 +184,7 @@ def narrow_grid(config: BaseConfig, overrides: list[str]) -> BaseConfig:
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    quiet_console()
     config = narrow_grid(load_config(args.config, args.overrides), args.overrides)
     hp = declare_grid(config)
     grid_size = grid_configs(config)
@@ -221,7 +225,12 @@ def main(argv: list[str] | None = None) -> int:
         previously = sum(t.status == "COMPLETED" for t in tuner.oracle.trials.values())
         if previously:
             print(f"resuming: {previously} finished trials kept", flush=True)
-        tuner.search(verbose=0)
+        try:
+            tuner.search(verbose=0)
+        except kt.errors.FatalError as err:
+            if isinstance(err.__cause__, UserError):
+                raise err.__cause__ from None
+            raise
     counts = write_outputs(out_dir, config, objective)
     print(f"grid done in {(time.perf_counter() - started) / 60:.1f} min this session: "
           f"{counts}; wrote {out_dir}/results.csv, summary.csv, grid.png, hparams/", flush=True)

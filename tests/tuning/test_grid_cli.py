@@ -1,0 +1,72 @@
+"""The grid through its real CLI: tiny simulator, tiny budget, kill and resume."""
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from tests.cli import run_cli, start_cli
+
+TINY = ["--set", "simulator_config=tiny", "--set", "epochs=2", "--set", "batch_size=64",
+        "--set", "feature_set=v2", "--set", "num_layers=0"]
+
+
+@pytest.mark.slow
+def test_grid_runs_then_resumes_after_a_kill(tmp_path):
+    out = tmp_path / "grid"
+    # grid: random_seed[5] x layer_size[2] = 10 trials; run 3, killing after the first
+    process = start_cli("tuning.grid", "mimic_v3", *TINY, "--max-trials", "3",
+                        "--out", str(out))
+    finished = []
+    for line in process.stdout:
+        if re.match(r"trial \d+/10 ", line):
+            finished.append(line)
+            process.kill()
+            break
+    process.wait(timeout=60)
+    assert finished, "the grid printed no trial line before the kill"
+    first_metrics = sorted(out.glob("trials/trial_*/metrics.json"))
+    assert len(first_metrics) >= 1
+    stamp = {p: p.stat().st_mtime_ns for p in first_metrics}
+
+    resumed = run_cli("tuning.grid", "mimic_v3", *TINY, "--max-trials", "3",
+                      "--out", str(out))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "resuming" in resumed.stdout
+    for path, mtime in stamp.items():  # finished trials were not run again
+        assert path.stat().st_mtime_ns == mtime
+    results = pd.read_csv(out / "results.csv")
+    assert len(results) == 3 and set(results["status"]) == {"COMPLETED"}
+    for column in ("random_seed", "layer_size", "train_loss_true", "val_loss", "gmp_val",
+                   "gmp_val_moving", "gmp_random", "epochs", "seconds"):
+        assert column in results.columns, column
+    summary = pd.read_csv(out / "summary.csv")
+    assert {"n", "best_val_loss_min", "best_val_loss_median", "best_val_loss_p90",
+            "best_val_loss_spread"} <= set(summary.columns)
+    assert summary["n"].sum() == 3
+    assert (out / "grid.png").stat().st_size > 1000
+    assert list((out / "hparams").iterdir())
+
+
+@pytest.mark.slow
+def test_a_diverging_trial_is_marked_failed_and_the_grid_goes_on(tmp_path):
+    out = tmp_path / "grid"
+    result = run_cli("tuning.grid", "mimic_v3", *TINY, "--set", "learning_rate=1e30",
+                     "--set", "num_layers=3", "--max-trials", "2", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = pd.read_csv(out / "results.csv")
+    assert len(results) == 2 and set(results["status"]) == {"FAILED"}
+    assert result.stdout.count("FAILED") >= 2
+
+
+@pytest.mark.parametrize("args, words", [
+    (["mimic_v9"], "unknown config 'mimic_v9'"),
+    (["mimic_v3", "--set", "layer_sise=3"], "unknown config key 'layer_sise'"),
+    (["mimic_linear"], "empty grid"),
+])
+def test_user_errors_are_one_line_exit_2(tmp_path, args, words):
+    result = run_cli("tuning.grid", *args, "--out", str(tmp_path / "g"))
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and words in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
