@@ -1,7 +1,9 @@
 """A2C sanity check: CartPole-v1 (solved = 100-episode mean ≥ 475 within 200k steps).
 
-SB3 A2C defaults (RMSprop 7e-4, n_steps 5, orthogonal init) with rl-zoo's CartPole choice
-of 8 envs and ent_coef 0. The held-out variant adds observation noise (σ = 0.1).
+SB3 A2C defaults (RMSprop, n_steps 5, orthogonal init, separate actor/critic MLPs) with
+rl-zoo's CartPole choice of 8 envs and ent_coef 0, except the learning rate: measured here,
+7e-4 reached the 100-episode mean of 475 at 187k and 199k steps (seeds 0, 1), 1e-3 at 157k
+and 149k. The held-out variant adds observation noise (σ = 0.1).
 """
 from configs.families.a2c import A2CConfig
 
@@ -11,6 +13,7 @@ def get_config() -> A2CConfig:
         name="a2c_cartpole",
         env_id="CartPole-v1",
         n_envs=8,
+        learning_rate=1e-3,
         total_steps=200_000,
         log_every=10_000,
         eval_every=50_000,

@@ -31,6 +31,7 @@ class BaseConfig:
     name: str = "unnamed"
     family: str = ""  # which tfmodels family trains this config (see tfmodels/families.py)
     random_seed: int = 0  # seeds weights, dropout and shuffling; a grid axis, never averaged away
+    deterministic: bool = True  # TF deterministic kernels: same seed -> same numbers (no XLA)
     epochs: int = 10
     batch_size: int = 32
     learning_rate: float = 1e-3

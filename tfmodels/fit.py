@@ -52,18 +52,20 @@ class KerasExperiment:
     true_metrics: dict = dataclasses.field(default_factory=dict)  # name -> per-example fn
 
 
-def compile_options(jit_compile: bool, steps_per_execution: int,
-                    strategy: tf.distribute.Strategy) -> dict:
+def compile_options(config: BaseConfig, strategy: tf.distribute.Strategy) -> dict:
     """XLA and multi-step execution, only where they work.
 
     Measured with Keras 3.15 / TF 2.21: under a MirroredStrategy with more than one
     replica, `jit_compile=True` fails (XLA cannot reach variables on the other device) and
     `steps_per_execution > 1` fails inside Keras' multi-step loop; so both fall back to the
-    plain path there. With one replica (one CPU or one GPU) both are used as configured.
+    plain path there. XLA is also off when `config.deterministic` is set (Keras refuses it
+    under TF's deterministic-op mode). Configs without these fields get Keras' defaults.
     """
+    jit = bool(getattr(config, "jit_compile", False)) and not config.deterministic
+    steps = int(getattr(config, "steps_per_execution", 1))
     if strategy.num_replicas_in_sync > 1:
         return {"jit_compile": False, "steps_per_execution": 1}
-    return {"jit_compile": jit_compile, "steps_per_execution": steps_per_execution}
+    return {"jit_compile": jit, "steps_per_execution": steps}
 
 
 class TrainingDiverged(RuntimeError):
@@ -101,7 +103,7 @@ def fit_keras(config: BaseConfig, make_experiment: Callable[[tf.distribute.Strat
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     io.write_json(run_dir / "config.json", config.to_dict())
-    seed_everything(config.random_seed)
+    seed_everything(config.random_seed, config.deterministic)
     strategy = get_strategy()
     with strategy.scope():
         experiment = make_experiment(strategy)

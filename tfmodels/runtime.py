@@ -33,10 +33,16 @@ def split_cpu(n_devices: int) -> None:
     _CPU_SPLIT_DONE = True
 
 
-def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy, TF and Keras, and ask TF for deterministic kernels."""
+def seed_everything(seed: int, deterministic: bool = True) -> None:
+    """Seed Python, NumPy, TF and Keras; with `deterministic`, ask TF for deterministic
+    kernels too (Keras then turns XLA off: not every XLA kernel is deterministic)."""
     keras.utils.set_random_seed(int(seed))
-    tf.config.experimental.enable_op_determinism()
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    else:  # TF has no public switch back; this is what enable_op_determinism sets
+        from tensorflow.python.framework import config as tf_config
+
+        tf_config.disable_op_determinism()
 
 
 def get_strategy() -> tf.distribute.Strategy:

@@ -37,8 +37,8 @@ class MimicConfig(BaseConfig):
     epochs: int = 100
     beta_1: float = 0.9
     beta_2: float = 0.999
-    jit_compile: bool = True           # XLA: measured faster on CPU (bench/mimic_grid.py)
-    steps_per_execution: int = 8       # measured: fewer host round trips per epoch
+    jit_compile: bool = True           # XLA, used only when deterministic=False (bench/)
+    steps_per_execution: int = 8       # batches per host round trip (bench/)
 
     def validate(self) -> None:
         super().validate()

@@ -54,7 +54,8 @@ class StereoConfig(BaseConfig):
     rise_warning_epochs: int = 3  # val_epe rising this many epochs in a row → "lr or capacity"
     # -- evaluation ------------------------------------------------------------------------
     sgbm_baseline: bool = True   # score OpenCV StereoSGBM on the same test split
-    jit_compile: bool = False    # XLA (single replica only; see tfmodels.fit.compile_options)
+    jit_compile: bool = False    # XLA; only with deterministic=False (Keras turns it off under
+    #                              TF op determinism; see tfmodels.fit.compile_options)
     steps_per_execution: int = 1
 
     def validate(self) -> None:

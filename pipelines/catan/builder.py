@@ -86,6 +86,7 @@ class CatanGames(tfds.core.GeneratorBasedBuilder):
             features=tfds.features.FeaturesDict({
                 "seed": np.int64,
                 "winner": np.int64,
+                "n_ticks": np.int64,
                 "board": tfds.features.Tensor(shape=(None, H, W, N_BOARD), dtype=np.uint8,
                                               encoding=tfds.features.Encoding.ZLIB),
                 "numeric": tfds.features.Tensor(shape=(None, N_NUMERIC), dtype=np.int16,
@@ -104,19 +105,29 @@ class CatanGames(tfds.core.GeneratorBasedBuilder):
         config = self.builder_config
         jobs = [(seed, tuple(config.bots), config.max_ticks) for seed in seeds]
         started = time.perf_counter()
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(max(1, min(config.workers, len(jobs)))) as pool:
-            for record in pool.imap(play_game_args, jobs):
-                self.stats["games"] += 1
-                self.stats["ticks"] += record.n_ticks
-                yield record.seed, {"seed": record.seed, "winner": record.winner,
-                                    "board": record.board, "numeric": record.numeric,
-                                    "action": record.action}
+        for record in _play_all(jobs, config.workers):
+            self.stats["games"] += 1
+            self.stats["ticks"] += record.n_ticks
+            yield record.seed, {"seed": record.seed, "winner": record.winner,
+                                "n_ticks": record.n_ticks,
+                                "board": record.board, "numeric": record.numeric,
+                                "action": record.action}
         self.stats["seconds"] += time.perf_counter() - started
+
+
+def _play_all(jobs: list, workers: int):
+    """Games in seed order; `workers` > 1 plays them in a spawn pool (~5 s to start: the
+    workers import catanatron_gym, which imports gymnasium), 1 plays them in this process."""
+    if workers <= 1 or len(jobs) == 1:
+        yield from map(play_game_args, jobs)
+        return
+    with multiprocessing.get_context("spawn").Pool(min(workers, len(jobs))) as pool:
+        yield from pool.imap(play_game_args, jobs)
 
 
 def prepare(config: CatanGamesConfig, data_dir: str | None = None) -> CatanGames:
     """The builder for `config`, generating its games first if they are not on disk."""
+    tfds.disable_progress_bar()  # our CLI prints one line with games/s instead
     builder = CatanGames(data_dir=data_dir or default_data_dir(), config=config)
     builder.download_and_prepare()
     return builder

@@ -122,9 +122,7 @@ class ChoiceCatalog:
     def choices(self, origin_ids: np.ndarray) -> ChoiceArrays:
         """Padded choice sets of `origin_ids` (computed once per unique origin)."""
         origin_ids = np.asarray(origin_ids, dtype=np.int64)
-        if len(self._row_of) < len(self._cells):
-            self._row_of = np.concatenate(
-                [self._row_of, np.full(len(self._cells) - len(self._row_of), -1)])
+        self._sync_rows()
         for origin in np.unique(origin_ids[self._row_of[origin_ids] < 0]):
             self._add_origin(int(origin))
         rows = self._row_of[origin_ids]
@@ -132,12 +130,16 @@ class ChoiceCatalog:
         return ChoiceArrays(ids=ids, distance_km=self._dist[rows], heading=self._head[rows],
                             valid=ids >= 0)
 
+    def _sync_rows(self) -> None:
+        """Give newly registered cells a `_row_of` entry (-1: choice set not computed)."""
+        missing = len(self._cells) - len(self._row_of)
+        if missing > 0:
+            self._row_of = np.concatenate([self._row_of, np.full(missing, -1)])
+
     def _add_origin(self, origin: int) -> None:
         cells, dist, centres = _choice_set(self._cells[origin], self.max_km)
         choice_ids = np.array([self._register(c) for c in cells], dtype=np.int64)
-        if len(self._row_of) < len(self._cells):
-            self._row_of = np.concatenate(
-                [self._row_of, np.full(len(self._cells) - len(self._row_of), -1)])
+        self._sync_rows()
         lat, lon = centres[:, 0], centres[:, 1]
         heading = bearing_rad(lat[0], lon[0], lat, lon)
         heading[0] = np.nan  # staying put has no heading

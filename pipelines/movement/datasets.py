@@ -18,7 +18,10 @@ from tfmodels.errors import UserError
 
 def make_dataset(choice_sets: ChoiceSets, *, batch_size: int, shuffle: bool, seed: int,
                  cache: bool = True) -> tf.data.Dataset:
-    """Yields `({"features": [B, C, F] float32, "mask": [B, C] bool}, selected int32 [B])`.
+    """Yields `({"features": [B, C, F] float32, "mask": [B, C] float32}, selected int32 [B])`.
+
+    The mask is float (1 valid, 0 padding), not bool: MirroredStrategy cannot aggregate
+    bool inputs across replicas.
 
     `shuffle=True`: a new seeded permutation of all rows each epoch (deterministic for a
     seed). `cache=True` keeps the batches of an unshuffled dataset after the first pass
@@ -31,7 +34,7 @@ def make_dataset(choice_sets: ChoiceSets, *, batch_size: int, shuffle: bool, see
     if batch_size < 1:
         raise UserError(f"batch_size must be >= 1, got {batch_size}")
     features = tf.constant(choice_sets.features, dtype=tf.float32)
-    mask = tf.constant(choice_sets.mask, dtype=tf.bool)
+    mask = tf.constant(choice_sets.mask, dtype=tf.float32)
     selected = tf.constant(choice_sets.selected, dtype=tf.int32)
     starts = tf.range(0, n, batch_size, dtype=tf.int64)
 
@@ -45,7 +48,8 @@ def make_dataset(choice_sets: ChoiceSets, *, batch_size: int, shuffle: bool, see
 
     if shuffle:
         def epoch(draw: tf.Tensor) -> tf.data.Dataset:
-            keys = tf.random.stateless_uniform([n], seed=tf.stack([draw, tf.constant(seed, tf.int64)]))
+            pair = tf.stack([draw, tf.constant(seed, tf.int64)])
+            keys = tf.random.stateless_uniform([n], seed=pair)
             return batches_of(tf.argsort(keys, stable=True))
 
         dataset = (tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)

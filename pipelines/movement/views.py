@@ -67,7 +67,7 @@ def to_choice_sets(table: pd.DataFrame, feature_columns) -> ChoiceSets:
     per_decision = np.bincount(codes[chosen], minlength=n)
     if (per_decision != 1).any():
         bad = decision_ids[int(np.flatnonzero(per_decision != 1)[0])]
-        raise UserError(f"decision {bad!r} has {int(per_decision[decision_ids == bad][0])} "
+        raise UserError(f"decision {bad} has {int(per_decision[decision_ids == bad][0])} "
                         f"selected choices; every decision needs exactly one selected == 1")
     selected = np.zeros(n, dtype=np.int32)
     selected[codes[chosen]] = slot[chosen]
@@ -195,7 +195,7 @@ def validate_choice_table(table: pd.DataFrame) -> pd.DataFrame:
     counts = table.groupby("decision")["selected"].sum()
     if (counts != 1).any():
         bad = counts.index[(counts != 1).to_numpy()][0]
-        raise UserError(f"decision {bad!r} has {int(counts[bad])} selected rows; every "
+        raise UserError(f"decision {bad} has {int(counts[bad])} selected rows; every "
                         f"decision needs exactly one row with selected == 1")
     if "time" in table.columns:
         table["time"] = parse_times(table["time"], "choice table")

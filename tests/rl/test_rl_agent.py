@@ -51,3 +51,27 @@ def test_heads_and_policy_view():
     logits, value = policy_model(agent)(np.zeros((2, 10, 10, 4), np.float32))
     np.testing.assert_allclose(logits.numpy(), out["logits"].numpy(), rtol=1e-6)
     assert normalizer_of(agent) is not None
+
+
+@pytest.mark.parametrize("env_id,obs_shape,extra", [
+    ("CartPole-v1", (4,), {}),
+    ("CartPole-v1", (4,), {"shared_mlp": True}),
+    ("MinAtar/Breakout-v1", (10, 10, 4), {"attention": True, "repr_coef": 0.05}),
+    ("MinAtar/Breakout-v1", (10, 10, 4), {"conv_filters": [8, 8]}),
+])
+def test_numpy_acting_path_matches_keras(env_id, obs_shape, extra):
+    from tfmodels.rl.numpy_policy import NumpyPolicy
+
+    config = A2CConfig(env_id=env_id, normalize_obs=True, **extra)
+    agent = build_agent(obs_shape, 3, config)
+    x = np.random.default_rng(0).normal(size=(5,) + obs_shape).astype(np.float32)
+    agent(x * 3 + 1, training=True)  # non-trivial normaliser statistics
+    fast = NumpyPolicy(policy_model(agent))
+    logits, value = policy_model(agent)(x)
+    np_logits, np_value = fast(x)
+    np.testing.assert_allclose(np_logits, logits.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np_value, value.numpy(), rtol=1e-4, atol=1e-5)
+    agent.get_layer("value").bias.assign([1.5])  # stale until sync()
+    fast.sync()
+    np.testing.assert_allclose(fast(x)[1], policy_model(agent)(x)[1].numpy(), rtol=1e-4,
+                               atol=1e-5)

@@ -16,7 +16,7 @@ TINY = ["eval_episodes=2", "eval_max_steps=200"]
 
 
 def test_cartpole_return_improves_within_a_small_budget():
-    config = load_config("a2c_cartpole", ["total_steps=24000", "log_every=4000",
+    config = load_config("a2c_cartpole", ["total_steps=16000", "log_every=4000",
                                           "eval_every=0"] + TINY)
     metrics = A2CTrainer(config, None, verbose=0).learn()
     assert metrics["ep_return_mean100"] > 40, metrics  # random policy: ≈ 22

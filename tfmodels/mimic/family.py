@@ -63,7 +63,7 @@ class MimicFamily:
                 optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1,
                                                 beta_2=config.beta_2),
                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                **compile_options(config.jit_compile, config.steps_per_execution, strategy))
+                **compile_options(config, strategy))
             make = movement.make_dataset
             return KerasExperiment(
                 model=model,

@@ -30,7 +30,10 @@ def main(argv=None) -> int:
     from configs.base import load_config
     from tfmodels.families import get_family
 
-    config = load_config(args.config, args.overrides)
+    config = load_config(args.config, args.overrides)  # config errors before TF loads
+    from tfmodels.runtime import quiet_console
+
+    quiet_console()
     if config.family != "a2c":
         raise UserError(f"config {args.config!r} is family {config.family!r}, not a2c; "
                         f"use python -m tfmodels.fit {args.config}")

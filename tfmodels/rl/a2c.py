@@ -16,7 +16,6 @@ import collections
 import time
 from pathlib import Path
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -24,7 +23,9 @@ from pipelines.envs import env_spaces, final_observations, make_vec_env
 from tfmodels.rl.agent import build_agent, policy_model
 from tfmodels.rl.evaluate import evaluate, sample_actions
 from tfmodels.rl.logger import RunLogger
+from tfmodels.rl.numpy_policy import NumpyPolicy
 from tfmodels.rl.update import make_optimizer, make_update, read_metrics
+from tfmodels.runtime import seed_everything
 
 EVAL_SEED_OFFSET = 100_000  # evaluation envs never share seeds with training envs
 
@@ -34,16 +35,14 @@ class A2CTrainer:
 
     def __init__(self, config, run_dir: Path | None = None, verbose: int = 1):
         self.config = config
-        keras.utils.set_random_seed(config.random_seed)
+        seed_everything(config.random_seed)  # Python, NumPy, TF seeds + deterministic ops
         self.obs_shape, self.n_actions = env_spaces(config.env_id)
         self.agent = build_agent(self.obs_shape, self.n_actions, config)
         self.policy = policy_model(self.agent)
         self.optimizer = make_optimizer(config)
         self.update_fn, self.metric_sums, self.metric_count = make_update(
             self.agent, self.optimizer, config)
-        signature = [tf.TensorSpec((None,) + self.obs_shape, tf.float32)]
-        self.act_fn = tf.function(lambda obs: self.policy(obs, training=False),
-                                  input_signature=signature)
+        self.act_fn = NumpyPolicy(self.policy)  # (logits, value) in NumPy; see its docstring
         self.logger = RunLogger(run_dir, verbose)
         self.rng = np.random.default_rng(config.random_seed)
         self.episodes = collections.deque(maxlen=100)  # (return, length) of recent episodes
@@ -125,7 +124,7 @@ class A2CTrainer:
             last = update == n_updates - 1
             for t in range(T):
                 obs_buf[t] = obs
-                logits = self.act_fn(obs_buf[t])[0].numpy()
+                logits = self.act_fn(obs_buf[t])[0]
                 actions = sample_actions(logits, self.rng)
                 obs, rewards, terminated, truncated, infos = envs.step(actions)
                 done = terminated | truncated
@@ -136,13 +135,14 @@ class A2CTrainer:
                     cut = truncated & ~terminated
                     idx, finals = final_observations(infos, cut)
                     if finals is not None:  # bootstrap time-limit cuts (SB3)
-                        v = self.act_fn(finals.astype(np.float32))[1].numpy()[:, 0]
+                        v = self.act_fn(finals.astype(np.float32))[1][:, 0]
                         rew_buf[t, idx] += c.gamma * v
                     for i in np.flatnonzero(done):
                         self._record_episode(float(ep_ret[i]), int(ep_len[i]),
                                              step + (t + 1) * N)
                         ep_ret[i], ep_len[i] = 0.0, 0
             self.update_fn(obs_buf, act_buf, rew_buf, done_buf, obs.astype(np.float32))
+            self.act_fn.sync()
             step += T * N
             steps_window += T * N
             if step >= next_log or last:  # the last update always logs and evaluates

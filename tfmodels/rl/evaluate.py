@@ -27,7 +27,7 @@ def evaluate(act_fn, config, variant: str, seed: int) -> dict:
     lengths = np.zeros(n, dtype=np.int64)
     finished = np.zeros(n, dtype=bool)
     for _ in range(config.eval_max_steps):
-        logits = act_fn(obs.astype(np.float32))[0].numpy()
+        logits = act_fn(obs.astype(np.float32))[0]
         actions = (np.argmax(logits, 1).astype(np.int32) if config.eval_deterministic
                    else sample_actions(logits, rng))
         obs, rewards, terminated, truncated, _ = envs.step(actions)

@@ -10,6 +10,8 @@ and saving stay in TensorFlow; this class only reads the Keras layers' weights (
 """
 from __future__ import annotations
 
+import ctypes
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -36,10 +38,31 @@ _ACTIVATIONS = {
 }
 
 
+def limit_blas_threads(n: int = 1) -> bool:
+    """Cap NumPy's OpenBLAS threads (process-wide). Returns False where it cannot.
+
+    Measured here: a (16, 1600) @ (1600, 128) matmul took 50 ms with OpenBLAS's default
+    threads spinning against TensorFlow's thread pools, 0.14 ms with one thread.
+    """
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    done = False
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        for symbol in ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_",
+                       "openblas_set_num_threads"):
+            if hasattr(lib, symbol):
+                getattr(lib, symbol)(ctypes.c_int(n))
+                done = True
+                break
+    return done
+
+
 class NumpyPolicy:
     """`NumpyPolicy(policy_model)(obs) -> (logits, value)`; call `sync()` after updates."""
 
     def __init__(self, policy: keras.Model):
+        limit_blas_threads(1)
         self.policy = policy
         self.nodes = self._graph(policy)
         self.variables = [v for layer in policy.layers for v in layer.weights]

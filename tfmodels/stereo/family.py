@@ -73,7 +73,7 @@ class StereoFamily:
                 loss=MaskedSmoothL1(config.huber_delta),
                 metrics=[MaskedEPE(), BadPixelRate(1.0, name="bad1"),
                          BadPixelRate(3.0, name="bad3")],
-                **compile_options(config.jit_compile, config.steps_per_execution, strategy))
+                **compile_options(config, strategy))
             batch = config.batch_size
             return KerasExperiment(
                 model=model,

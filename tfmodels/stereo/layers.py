@@ -35,3 +35,22 @@ class Correlation(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "max_displacement": self.max_displacement}
+
+
+@keras.saving.register_keras_serializable(package="tflab_stereo")
+class SoftArgmax(keras.layers.Layer):
+    """Probabilities over disparity bins (…, K) → expected disparity Σ p_k · k · step (…, 1)."""
+
+    def __init__(self, step: float, **kwargs):
+        super().__init__(**kwargs)
+        self.step = float(step)
+
+    def call(self, probs):
+        values = ops.arange(ops.shape(probs)[-1], dtype=probs.dtype) * self.step
+        return ops.sum(probs * values, axis=-1, keepdims=True)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (1,)
+
+    def get_config(self):
+        return {**super().get_config(), "step": self.step}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from tfmodels.stereo.layers import Correlation
+from tfmodels.stereo.layers import Correlation, SoftArgmax
 
 DOWNSAMPLE = 8  # H and W must be divisible by this
 
@@ -51,6 +51,21 @@ def decoder_block(x, filters: int, out_filters: int, dropout_p: float, name: str
     return layers.ReLU(name=f"{name}_up_relu")(x)
 
 
+def coarse_disparity(features, max_disparity: int):
+    """Soft-argmax over the 1/4-resolution disparity bins, upsampled to full resolution.
+
+    A learned 3×3 conv turns the aggregated cost features into one logit per bin
+    (0, 4, 8, … px); the softmax-weighted mean is a sub-bin estimate with smooth gradients.
+    This gives the decoder a sensible disparity from the first step, so it only learns the
+    residual (edges, sub-pixel detail), which is what lets a CPU-sized run converge.
+    """
+    bins = max_disparity // 4 + 1
+    logits = layers.Conv2D(bins, 3, padding="same", name="coarse_logits")(features)
+    probs = layers.Softmax(axis=-1, name="coarse_probs")(logits)
+    coarse = SoftArgmax(4.0, name="coarse_soft_argmax")(probs)  # bins are 4 px apart
+    return layers.UpSampling2D(4, interpolation="bilinear", name="coarse_up")(coarse)
+
+
 def build_stereo_model(max_disparity: int = 32, dropout_p: float = 0.2,
                        width: int = 16) -> keras.Model:
     """Disparity (px) of the left view from a rectified (left, right) pair."""
@@ -71,5 +86,6 @@ def build_stereo_model(max_disparity: int = 32, dropout_p: float = 0.2,
     x = decoder_block(x, 2 * width, width, dropout_p, name="dec2")
     x = layers.Concatenate(name="skip1")([x, l1])
     x = layers.Conv2D(width, 3, padding="same", activation="relu", name="head_conv")(x)
-    disparity = layers.Conv2D(1, 3, padding="same", name="disparity")(x)
+    residual = layers.Conv2D(1, 3, padding="same", name="residual")(x)
+    disparity = layers.Add(name="disparity")([coarse_disparity(x4, max_disparity), residual])
     return keras.Model({"left": left, "right": right}, disparity, name="stereo_net")

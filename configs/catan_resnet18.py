@@ -1,0 +1,28 @@
+"""catan_resnet18: the notes' multi-head ResNet-18 future-state predictor.
+
+Seed 000 ("GPU ResNet 18 overfit"): 16 past (state, action) ticks → 4 future states and
+actions, games between 4 fixed catanatron bots, one head per output type, AdamW + AMSGrad.
+The notes' conclusion was to replace BatchNorm, so GroupNorm is the default here;
+`python -m tuning.grid catan_norms` measures why.
+
+    python -m tfmodels.fit catan_resnet18 --overfit 64       # capacity check on 64 windows
+    python -m tfmodels.fit catan_resnet18 --set norm=group    # normal fit on 100 games
+"""
+from configs.families.catan import CatanConfig
+
+
+def get_config() -> CatanConfig:
+    return CatanConfig(
+        name="catan_resnet18",
+        bots=("victory_point", "weighted_random", "weighted_random", "random"),
+        seed_start=1,
+        n_games=100,
+        history=16,
+        future=4,
+        norm="group",
+        width=1.0,
+        learning_rate=1e-3,
+        weight_decay=1e-4,
+        batch_size=32,
+        epochs=10,
+    )

@@ -1,0 +1,133 @@
+"""Windows of `history` past and `future` coming ticks, cut from generated games, as tf.data.
+
+Two ways in, one way out:
+- `stream_windows`: every `stride`-th window of every game of a split, straight from the
+  TFDS records (`flat_map` per game, shuffled compactly as integer codes, not as the 6 MB
+  float tensor a window becomes);
+- `fixed_windows`: N windows drawn once (seeded by the data seed, not the model seed) from
+  the games of a split and kept in memory: the overfit setting.
+Streams are batched as integer codes and only then expanded to the notes' layout
+(`layout.to_notes`) and cut into per-head targets (`layout.split_targets`); fixed windows
+are expanded once and cached (`expanded_in_memory`).
+
+Windows never cross a game boundary. A game shorter than one window is a user error (the
+window is too long for the games, or `max_ticks` too small), raised before any training.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from pipelines.catan import layout
+from pipelines.catan.builder import CatanGames, CatanGamesConfig, prepare
+from pipelines.catan.channels import N_BOARD, N_NUMERIC, H, HeadSplit, W
+from tfmodels.errors import UserError
+
+_TABLE = tfds.decode.PartialDecoding({"seed": True, "n_ticks": True, "winner": True})
+
+
+@dataclasses.dataclass
+class CatanData:
+    """Generated games on disk plus their table (seed, ticks, winner) per split."""
+
+    builder: CatanGames
+    games: dict          # split -> {"seed": [...], "n_ticks": [...], "winner": [...]}
+    source: str
+
+    def ticks(self, split: str) -> np.ndarray:
+        return np.asarray(self.games[split]["n_ticks"])
+
+
+def load_games(config: CatanGamesConfig, data_dir: str | None, span: int) -> CatanData:
+    """Generate (or reuse) the games of `config` and check every game holds a window."""
+    builder = prepare(config, data_dir)
+    games = {}
+    for split in ("train", "validation"):
+        rows = list(tfds.as_numpy(builder.as_dataset(split=split, decoders=_TABLE)))
+        rows.sort(key=lambda r: int(r["seed"]))
+        games[split] = {k: [int(r[k]) for r in rows] for k in ("seed", "n_ticks", "winner")}
+        short = [(s, t) for s, t in zip(games[split]["seed"], games[split]["n_ticks"])
+                 if t < span]
+        if short:
+            seed, ticks = short[0]
+            raise UserError(f"a window of {span} ticks (history + future) is longer than game "
+                            f"{seed} ({ticks} ticks); shorten history/future or raise "
+                            f"max_ticks")
+    return CatanData(builder, games, f"catanatron via TFDS {builder.data_path}")
+
+
+def _game_windows(span: int, stride: int):
+    def windows(game):
+        starts = tf.range(0, tf.shape(game["action"])[0] - span + 1, stride)
+        return tf.data.Dataset.from_tensor_slices(starts).map(
+            lambda t0: (tf.ensure_shape(game["board"][t0:t0 + span], (span, H, W, N_BOARD)),
+                        tf.ensure_shape(game["numeric"][t0:t0 + span], (span, N_NUMERIC)),
+                        tf.ensure_shape(game["action"][t0:t0 + span], (span,))))
+    return windows
+
+
+def stream_windows(data: CatanData, split: str, span: int, stride: int, *,
+                   shuffle: bool, seed: int, buffer: int = 2048) -> tf.data.Dataset:
+    """Compact windows (board, numeric, action codes) of every game of `split`."""
+    games = data.builder.as_dataset(split=split, shuffle_files=False)
+    windows = games.flat_map(_game_windows(span, stride))
+    if shuffle:
+        windows = windows.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    return windows
+
+
+def fixed_windows(data: CatanData, split: str, n: int, span: int, seed: int,
+                  max_games: int = 0) -> tuple[np.ndarray, ...]:
+    """`n` windows drawn without replacement from the first `max_games` games of `split`."""
+    games = list(tfds.as_numpy(data.builder.as_dataset(split=split, shuffle_files=False)))
+    games.sort(key=lambda g: int(g["seed"]))
+    if max_games:
+        games = games[:max_games]
+    starts = [(g, t0) for g in range(len(games))
+              for t0 in range(len(games[g]["action"]) - span + 1)]
+    if n > len(starts):
+        raise UserError(f"asked for {n} windows but the {split} games hold only "
+                        f"{len(starts)}; lower overfit or generate more games")
+    pick = np.sort(np.random.default_rng(seed).choice(len(starts), size=n, replace=False))
+    chosen = [starts[i] for i in pick]
+    return tuple(np.stack([games[g][key][t0:t0 + span] for g, t0 in chosen])
+                 for key in ("board", "numeric", "action"))
+
+
+def _expander(history: int, split: HeadSplit):
+    def expand(board, numeric, action):
+        x, (states, actions) = layout.to_notes(board, numeric, action, history)
+        return x, layout.split_targets(states, actions, split)
+    return expand
+
+
+def batched(windows: tf.data.Dataset, batch_size: int, history: int,
+            split: HeadSplit) -> tf.data.Dataset:
+    """Stream: batch compact windows, then expand to the notes' input and per-head targets."""
+    return (windows.batch(batch_size)
+            .map(_expander(history, split), num_parallel_calls=tf.data.AUTOTUNE,
+                 deterministic=True)
+            .prefetch(tf.data.AUTOTUNE))
+
+
+def expanded_in_memory(arrays: tuple[np.ndarray, ...], history: int,
+                       split: HeadSplit) -> tf.data.Dataset:
+    """Fixed windows expanded once and kept in memory, one element per window.
+
+    A window in the notes' layout is ~5.7 MB of float32 (95 % of it constant planes);
+    expanding it costs more than a small model's training step on it, so fixed windows
+    are expanded once and cached rather than on every epoch.
+    """
+    return (tf.data.Dataset.from_tensor_slices(arrays).batch(64)
+            .map(_expander(history, split)).unbatch().cache())
+
+
+def batches(expanded: tf.data.Dataset, batch_size: int, *, shuffle: bool, seed: int,
+            size: int) -> tf.data.Dataset:
+    """Batches of cached expanded windows (reshuffled each epoch when `shuffle`)."""
+    if shuffle:
+        expanded = expanded.shuffle(size, seed=seed, reshuffle_each_iteration=True)
+    return expanded.batch(batch_size).prefetch(2)

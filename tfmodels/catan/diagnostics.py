@@ -1,0 +1,125 @@
+"""The notes' two diagnostics: can the net fit N windows, and does eval mode agree with training?
+
+The notes' bug: in the overfit setting the model "learned absolutely everything" with
+BatchNorm in training mode, yet failed the regressions in evaluation mode, because batch
+statistics and moving statistics differ and the difference is enough to push a regression
+off its quantum. So after training, `mode_report` computes every head's loss and accuracy
+twice on the same batches, with `training=True` and `training=False`, and warns when they
+differ by more than a threshold. The train-mode pass would update BatchNorm's moving
+statistics; they are saved before it and restored after, so the saved model is the trained
+one.
+
+`StopWhenFit` ends an overfit run once every head's eval-mode accuracy (from
+`TrueTrainingLoss`, computed after each epoch) reaches the target.
+"""
+from __future__ import annotations
+
+import sys
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfmodels.catan.heads import ACCURACY_NAME, correct, head_losses
+
+MODES = {"train_mode": True, "eval_mode": False}
+
+
+def mode_report(model: keras.Model, dataset: tf.data.Dataset, quantum: np.ndarray) -> dict:
+    """{mode: {head: {"loss", "acc"}}} for training=True and training=False, same batches."""
+    losses = head_losses()
+    q = tf.constant(quantum)
+    saved = [v.numpy() for v in model.non_trainable_variables]
+
+    @tf.function
+    def batch_sums(x, y, training):
+        pred = model(x, training=training)
+        n = tf.cast(tf.shape(y["action"])[0], tf.float32)
+        out = {}
+        for head in pred:
+            out[f"{head}/loss"] = losses[head](y[head], pred[head]) * n
+            hits = correct(head, y[head], pred[head], q if head == "float" else None)
+            out[f"{head}/acc"] = tf.reduce_mean(tf.reshape(hits, (tf.shape(hits)[0], -1)),
+                                                axis=1)
+            out[f"{head}/acc"] = tf.reduce_sum(out[f"{head}/acc"])
+        return out, n
+
+    report = {}
+    try:
+        for mode, training in MODES.items():
+            totals, count = {}, 0.0
+            for x, y in dataset:
+                sums, n = batch_sums(x, y, training)
+                count += float(n)
+                for key, value in sums.items():
+                    totals[key] = totals.get(key, 0.0) + float(value)
+            report[mode] = {}
+            for key, value in totals.items():
+                head, metric = key.split("/")
+                report[mode].setdefault(head, {})[metric] = value / count
+    finally:
+        for variable, value in zip(model.non_trainable_variables, saved):
+            variable.assign(value)
+    return report
+
+
+def flatten_report(report: dict, threshold: float) -> tuple[dict, list[str]]:
+    """Scalar metrics (`acc_<head>_train_mode`, `..._eval_mode`, `..._mode_gap`) + warnings."""
+    metrics, warnings = {}, []
+    for head, values in report["eval_mode"].items():
+        for metric in ("acc", "loss"):
+            train = report["train_mode"][head][metric]
+            evaluation = values[metric]
+            metrics[f"{metric}_{head}_train_mode"] = train
+            metrics[f"{metric}_{head}_eval_mode"] = evaluation
+            metrics[f"{metric}_{head}_mode_gap"] = train - evaluation
+        gap = metrics[f"acc_{head}_mode_gap"]
+        if abs(gap) > threshold:
+            warnings.append(
+                f"WARNING: {head} head {ACCURACY_NAME[head]} is "
+                f"{metrics[f'acc_{head}_train_mode']:.4f} with training=True but "
+                f"{metrics[f'acc_{head}_eval_mode']:.4f} with training=False (gap {gap:+.4f}"
+                f" > {threshold}): the model depends on batch statistics (the BatchNorm trap)")
+    return metrics, warnings
+
+
+def format_report(report: dict, measured_on: str) -> str:
+    lines = [f"train-mode vs eval-mode, {measured_on}",
+             f"{'head':<12} {'metric':<24} {'training=True':>14} {'training=False':>15} "
+             f"{'gap':>9}"]
+    for head, values in report["eval_mode"].items():
+        for metric, label in (("acc", ACCURACY_NAME[head]), ("loss", "loss")):
+            train, evaluation = report["train_mode"][head][metric], values[metric]
+            lines.append(f"{head:<12} {label:<24} {train:>14.6f} {evaluation:>15.6f} "
+                         f"{train - evaluation:>+9.4f}")
+    return "\n".join(lines)
+
+
+def overfit_verdict(metrics: dict, heads: list[str], target: float) -> dict:
+    """Per head and mode: did accuracy reach the target (1.0 = every element right)?"""
+    verdict = {}
+    for mode in MODES:
+        reached = [metrics[f"acc_{h}_{mode}"] >= target - 1e-9 for h in heads]
+        for head, ok in zip(heads, reached):
+            verdict[f"overfit_reached_{head}_{mode}"] = int(ok)
+        verdict[f"overfit_reached_all_{mode}"] = int(all(reached))
+    return verdict
+
+
+class StopWhenFit(keras.callbacks.Callback):
+    """Stop once every `train_acc_<head>_true` (eval mode, after the epoch) ≥ target."""
+
+    def __init__(self, heads: list[str], target: float, stream=None):
+        super().__init__()
+        self.keys = [f"train_acc_{h}_true" for h in heads]
+        self.target = target
+        self.stream = stream or sys.stdout
+        self.fit_epoch = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if all(logs.get(k, 0.0) >= self.target - 1e-9 for k in self.keys):
+            self.fit_epoch = epoch + 1
+            print(f"every head reached {self.target:.0%} in eval mode after epoch "
+                  f"{epoch + 1}; stopping", file=self.stream, flush=True)
+            self.model.stop_training = True

@@ -1,0 +1,133 @@
+"""The catan family: catanatron games → windows → multi-head ResNet-18 → run directory.
+
+Two settings, one path:
+- normal fit: every `window_stride`-th window of the training games, validation on the
+  held-out games;
+- overfit (`overfit=N`): N fixed windows drawn from the first games (the notes' capacity
+  check). Training stops when every head is right on every element in eval mode, or after
+  `epochs`. Validation is a small set of windows from the held-out game, so `val_loss`
+  stays a real held-out number.
+After training, `mode_report` compares training=True and training=False on the same data
+(the overfit windows, or `report_windows` validation windows), prints the table, warns on
+a gap, and puts every number into metrics.json; the grid's summary.csv then shows which
+norms keep eval-mode regression accuracy (`acc_float_eval_mode`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+
+from configs.families.catan import CatanConfig
+from pipelines.catan import windows
+from pipelines.catan.builder import games_config
+from pipelines.catan.channels import categorical_classes, head_split
+from tfmodels import io
+from tfmodels.catan import diagnostics
+from tfmodels.catan.heads import (float_quantum, head_losses, head_metrics, present_heads,
+                                  true_metrics)
+from tfmodels.catan.model import build_model
+from tfmodels.fit import KerasExperiment, fit_keras
+
+DATA_FIELDS = ("bots", "seed_start", "max_ticks", "val_fraction", "history", "future")
+
+
+class CatanFamily:
+    name = "catan"
+    objective = ("val_loss", "min")
+
+    def data_key(self, config: CatanConfig, data_path: str | None) -> tuple:
+        return ((data_path, config.games_in_data(), config.overfit, config.data_seed)
+                + tuple(getattr(config, f) for f in DATA_FIELDS))
+
+    def load_data(self, config: CatanConfig, data_path: str | None) -> windows.CatanData:
+        games = games_config(config.bots, config.seed_start, config.games_in_data(),
+                             config.max_ticks, config.val_fraction, config.workers)
+        return windows.load_games(games, data_path, config.history + config.future)
+
+    def train(self, config: CatanConfig, data: windows.CatanData, run_dir: Path, *,
+              verbose: int = 1) -> dict:
+        run_dir = Path(run_dir)
+        split = head_split(config.future)
+        datasets = _datasets(config, data, split)
+        heads = present_heads(split)
+
+        def make_experiment(strategy) -> KerasExperiment:
+            model = build_model(split, config.history, width=config.width, norm=config.norm,
+                                groups=config.groups, bn_momentum=config.bn_momentum,
+                                classes=categorical_classes())
+            optimizer = keras.optimizers.AdamW(config.learning_rate,
+                                               weight_decay=config.weight_decay, amsgrad=True)
+            optimizer.exclude_from_weight_decay(var_names=["gamma", "beta", "bias"])
+            model.compile(optimizer=optimizer, loss=head_losses(),
+                          loss_weights=config.loss_weights(), metrics=head_metrics(split))
+            callbacks = []
+            if config.overfit:
+                callbacks.append(diagnostics.StopWhenFit(heads, config.overfit_target))
+            return KerasExperiment(
+                model=model, train=datasets["train"], train_eval=datasets["train_eval"],
+                val=datasets["val"], callbacks=callbacks, true_metrics=true_metrics(split))
+
+        printed = []
+
+        def final_metrics(model: keras.Model) -> dict:
+            report = diagnostics.mode_report(model, datasets["report"], float_quantum(split))
+            metrics, warnings = diagnostics.flatten_report(report, config.mode_gap_warn)
+            measured_on = (f"{config.overfit} overfit windows" if config.overfit else
+                           f"{config.report_windows} validation windows")
+            printed.append(diagnostics.format_report(
+                report, f"after training, on the {measured_on}, batches of "
+                        f"{config.batch_size}; BatchNorm moving statistics restored after "
+                        f"the training=True pass"))
+            printed.extend(warnings)
+            if config.overfit:
+                metrics.update(diagnostics.overfit_verdict(metrics, heads,
+                                                           config.overfit_target))
+            metrics["mode_report"] = report
+            metrics["mode_warnings"] = warnings
+            metrics["mode_report_measured_on"] = measured_on
+            return metrics
+
+        model, metrics = fit_keras(config, make_experiment, run_dir, verbose=verbose,
+                                   final_metrics=final_metrics)
+        if verbose:
+            print("\n".join(printed), flush=True)
+        metrics["data_source"] = data.source
+        metrics["games"] = {split_name: len(table["seed"])
+                            for split_name, table in data.games.items()}
+        metrics.setdefault("measured_as", {}).update(
+            acc_HEAD_train_mode="after training, model(x, training=True) on the report data",
+            acc_HEAD_eval_mode="after training, model(x, training=False) on the same data",
+            acc_float="share of float elements with |prediction - target| < quantum/2",
+            train_acc_HEAD_true="eval-mode accuracy on the training windows after each epoch",
+            HEAD_acc="running mean during the epoch, train mode (Keras compiled metric)")
+        io.write_json(run_dir / "metrics.json", metrics)
+        return metrics
+
+
+def _datasets(config: CatanConfig, data: windows.CatanData, split) -> dict:
+    """Batched (x, per-head targets) datasets: train / train_eval / val / report."""
+    span, seed, size = config.history + config.future, config.random_seed, config.batch_size
+    if config.overfit:
+        train = windows.fixed_windows(data, "train", config.overfit, span, config.data_seed)
+        n_val = min(config.overfit, 32)
+        val = windows.fixed_windows(data, "validation", n_val, span, config.data_seed + 1)
+        fixed = windows.expanded_in_memory(train, config.history, split)
+        held_out = windows.expanded_in_memory(val, config.history, split)
+        train_eval = windows.batches(fixed, size, shuffle=False, seed=0, size=config.overfit)
+        return {"train": windows.batches(fixed, size, shuffle=True, seed=seed,
+                                         size=config.overfit),
+                "train_eval": train_eval, "report": train_eval,
+                "val": windows.batches(held_out, size, shuffle=False, seed=0, size=n_val)}
+
+    def stream(name, shuffle):
+        return windows.stream_windows(data, name, span, config.window_stride,
+                                      shuffle=shuffle, seed=seed)
+
+    batch = lambda ds: windows.batched(ds, size, config.history, split)  # noqa: E731
+    return {"train": batch(stream("train", True)), "train_eval": batch(stream("train", False)),
+            "val": batch(stream("validation", False)),
+            "report": batch(stream("validation", False).take(config.report_windows))}
+
+
+FAMILY = CatanFamily()

@@ -1,0 +1,150 @@
+"""Keras functional ResNet-18 for the 11×21 Catan board, with one head per output type.
+
+Body (the standard ResNet-18 block layout, adapted to a small board):
+- stem: 3×3 conv, stride 1, no max-pool (the ImageNet 7×7/2 conv + pool would turn 11×21
+  into 3×6 before the first block) → norm → ReLU;
+- 4 stages of 2 basic blocks (3×3 conv → norm → ReLU → 3×3 conv → norm, + shortcut, ReLU),
+  widths 64/128/256/512 × `width`, strides 1/2/2/2 (11×21 → 6×11 → 3×6 → 2×3); a block that
+  changes shape gets the usual 1×1-conv + norm projection shortcut. Convs carry no bias
+  unless norm="none" (a norm's β makes a bias redundant).
+
+Heads read a hypercolumn: the stage outputs resized (nearest) back to 11×21 and concatenated,
+so a per-pixel head sees both the fine board and the deep context. Board planes are
+predicted per pixel (1×1 conv); numeric features and actions are per-game quantities, so
+they are predicted from the hypercolumn's global average (Dense) and numeric ones are
+broadcast back to planes, which keeps every state head in the notes' planar layout:
+
+    categorical [B, H, W, n, classes] logits   binary [B, H, W, n] logits
+    float       [B, H, W, n] values            action [B, future, C_A] logits
+
+with the n channels of each head in `channels.head_split` order (channels-last; see
+`pipelines.catan.layout.merge_heads` for the way back to the notes' layout).
+"""
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from pipelines.catan.channels import C_A, C_T, N_BOARD, STATE_KINDS, H, HeadSplit, W
+from tfmodels.catan.layers import BroadcastConv2D, make_norm, widths
+
+STRIDES = (1, 2, 2, 2)
+BLOCKS = (2, 2, 2, 2)
+
+
+@keras.saving.register_keras_serializable("tflab_catan")
+class PlanarJoin(keras.layers.Layer):
+    """Per future timestep: board channels (per pixel) then broadcast numeric channels."""
+
+    def __init__(self, future: int, n_spatial: int, n_global: int, classes: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.future, self.n_spatial, self.n_global = future, n_spatial, n_global
+        self.classes = classes
+
+    def call(self, inputs):
+        """`inputs`: [board logits/values] if n_spatial, then [feature ones] if n_global."""
+        tail = (self.classes,) if self.classes else ()
+        inputs = list(inputs)
+        parts = []
+        if self.n_spatial:
+            spatial = inputs.pop(0)
+            parts.append(tf.reshape(spatial, (-1, H, W, self.future, self.n_spatial, *tail)))
+        if self.n_global:
+            flat = tf.reshape(inputs.pop(0), (-1, 1, 1, self.future, self.n_global, *tail))
+            parts.append(tf.broadcast_to(flat, (tf.shape(flat)[0], H, W, self.future,
+                                                self.n_global, *tail)))
+        joined = tf.concat(parts, axis=4) if len(parts) > 1 else parts[0]
+        return tf.reshape(joined, (-1, H, W, self.future * (self.n_spatial + self.n_global),
+                                   *tail))
+
+    def get_config(self):
+        return {**super().get_config(), "future": self.future, "n_spatial": self.n_spatial,
+                "n_global": self.n_global, "classes": self.classes}
+
+
+def _conv(filters, kernel, stride, bias, name):
+    return keras.layers.Conv2D(filters, kernel, strides=stride, padding="same", use_bias=bias,
+                               kernel_initializer="he_normal", name=name)
+
+
+def _norm_act(x, norm, name, relu=True, **norm_args):
+    layer = make_norm(norm, x.shape[-1], name=name, **norm_args)
+    if layer is not None:
+        x = layer(x)
+    return keras.layers.ReLU(name=f"{name}_relu")(x) if relu else x
+
+
+def basic_block(x, filters: int, stride: int, norm: str, name: str, **norm_args):
+    """ResNet basic block (He et al. 2016, option B shortcut)."""
+    bias = norm == "none"
+    shortcut = x
+    y = _conv(filters, 3, stride, bias, f"{name}_conv1")(x)
+    y = _norm_act(y, norm, f"{name}_norm1", **norm_args)
+    y = _conv(filters, 3, 1, bias, f"{name}_conv2")(y)
+    y = _norm_act(y, norm, f"{name}_norm2", relu=False, **norm_args)
+    if stride != 1 or x.shape[-1] != filters:
+        shortcut = _conv(filters, 1, stride, bias, f"{name}_proj")(x)
+        shortcut = _norm_act(shortcut, norm, f"{name}_proj_norm", relu=False, **norm_args)
+    y = keras.layers.Add(name=f"{name}_add")([y, shortcut])
+    return keras.layers.ReLU(name=f"{name}_out")(y)
+
+
+def resnet18_body(window, history: int, *, width: float, norm: str, groups: int,
+                  bn_momentum: float) -> list:
+    """Stem + 4 stages on the notes' input; returns the 4 stage outputs (channels-last)."""
+    norm_args = {"groups": groups, "momentum": bn_momentum}
+    stage_widths = widths(width)
+    x = BroadcastConv2D(stage_widths[0], history, C_T, N_BOARD, use_bias=norm == "none",
+                        name="stem_conv")(window)
+    x = _norm_act(x, norm, "stem_norm", **norm_args)
+    features = []
+    for stage, (filters, stride, blocks) in enumerate(zip(stage_widths, STRIDES, BLOCKS), 1):
+        for block in range(blocks):
+            x = basic_block(x, filters, stride if block == 0 else 1, norm,
+                            f"stage{stage}_block{block + 1}", **norm_args)
+        features.append(x)
+    return features
+
+
+def _head_counts(split: HeadSplit, kind: str) -> tuple[int, int]:
+    """(board channels, broadcast channels) of `kind` per future timestep."""
+    spatial = split.spatial[kind].reshape(split.future, -1)[0] if split.size(kind) else []
+    return int(np.sum(spatial)), int(len(spatial) - np.sum(spatial))
+
+
+def build_model(split: HeadSplit, history: int, *, width: float = 1.0, norm: str = "group",
+                groups: int = 32, bn_momentum: float = 0.9, classes: int = 3) -> keras.Model:
+    window = keras.Input((history * C_T, H, W), name="window")
+    features = resnet18_body(window, history, width=width, norm=norm, groups=groups,
+                             bn_momentum=bn_momentum)
+    resized = [features[0]] + [keras.layers.Resizing(H, W, interpolation="nearest",
+                                                     name=f"up{i + 2}")(f)
+                               for i, f in enumerate(features[1:])]
+    hyper = keras.layers.Concatenate(name="hypercolumn")(resized)
+    pooled = keras.layers.GlobalAveragePooling2D(name="pool")(hyper)
+    outputs = {}
+    future = split.future
+    for kind in STATE_KINDS:
+        n_spatial, n_global = _head_counts(split, kind)
+        if n_spatial + n_global == 0:
+            continue
+        per = classes if kind == "categorical" else 1
+        parts = []
+        if n_spatial:
+            parts.append(keras.layers.Conv2D(future * n_spatial * per, 1,
+                                             name=f"{kind}_board")(hyper))
+        if n_global:
+            parts.append(keras.layers.Dense(future * n_global * per,
+                                            name=f"{kind}_features")(pooled))
+        outputs[kind] = PlanarJoin(future, n_spatial, n_global,
+                                   classes if kind == "categorical" else 0, name=kind)(parts)
+    action = keras.layers.Dense(future * C_A, name="action_logits")(pooled)
+    outputs["action"] = keras.layers.Reshape((future, C_A), name="action")(action)
+    return keras.Model(window, outputs, name=f"catan_resnet18_{norm}")
+
+
+def body_parameter_count(model: keras.Model) -> int:
+    """Parameters of the stem and the 4 stages (what the ResNet-18 layout fixes)."""
+    return sum(layer.count_params() for layer in model.layers
+               if layer.name.startswith(("stem_", "stage")))
