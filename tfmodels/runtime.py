@@ -17,6 +17,7 @@ import keras
 import tensorflow as tf
 
 _CPU_SPLIT_DONE = False
+_STRATEGIES: dict[tuple, tf.distribute.Strategy] = {}
 
 
 def split_cpu(n_devices: int) -> None:
@@ -51,7 +52,13 @@ def get_strategy() -> tf.distribute.Strategy:
     gpus = tf.config.list_logical_devices("GPU")
     devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
     replicas = int(os.environ.get("TFLAB_REPLICAS", len(devices)))  # tests compare 1 vs 2
-    return tf.distribute.MirroredStrategy(devices=devices[:max(1, replicas)])
+    chosen = tuple(devices[:max(1, replicas)])
+    # One strategy per device set for the whole process: a second MirroredStrategy over the
+    # same devices restarts collective instance keys and its all-reduces collide with the
+    # first one's ("Shape mismatch in the collective instance").
+    if chosen not in _STRATEGIES:
+        _STRATEGIES[chosen] = tf.distribute.MirroredStrategy(devices=list(chosen))
+    return _STRATEGIES[chosen]
 
 
 def quiet_console() -> None:

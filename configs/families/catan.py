@@ -46,6 +46,7 @@ class CatanConfig(BaseConfig):
     # -- diagnostics -------------------------------------------------------------------------
     overfit: int = 0             # > 0: train on this many fixed windows until the heads fit
     overfit_games: int = 4       # games generated for the overfit setting (last is validation)
+    overfit_passes: int = 4      # passes over the N windows per epoch (amortises eval passes)
     overfit_target: float = 1.0  # eval-mode accuracy every head must reach to stop early
     report_windows: int = 256    # normal fit: validation windows for the train/eval report
     mode_gap_warn: float = 0.02  # warn when train-mode and eval-mode accuracy differ by more
@@ -76,8 +77,9 @@ class CatanConfig(BaseConfig):
             raise UserError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
         if self.width <= 0 or self.groups < 1 or self.window_stride < 1:
             raise UserError("width must be > 0, groups >= 1, window_stride >= 1")
-        if self.overfit < 0 or self.overfit_games < 2:
-            raise UserError("overfit must be >= 0 and overfit_games >= 2 (one is held out)")
+        if self.overfit < 0 or self.overfit_games < 2 or self.overfit_passes < 1:
+            raise UserError("overfit must be >= 0, overfit_games >= 2 (one is held out) and "
+                            "overfit_passes >= 1")
         if self.weight_decay < 0 or min(self.loss_weights().values()) < 0:
             raise UserError("weight_decay and head loss weights must be >= 0")
 

@@ -126,8 +126,8 @@ def expanded_in_memory(arrays: tuple[np.ndarray, ...], history: int,
 
 
 def batches(expanded: tf.data.Dataset, batch_size: int, *, shuffle: bool, seed: int,
-            size: int) -> tf.data.Dataset:
-    """Batches of cached expanded windows (reshuffled each epoch when `shuffle`)."""
+            size: int, passes: int = 1) -> tf.data.Dataset:
+    """Batches of cached expanded windows: `passes` reshuffled passes when `shuffle`."""
     if shuffle:
         expanded = expanded.shuffle(size, seed=seed, reshuffle_each_iteration=True)
-    return expanded.batch(batch_size).prefetch(2)
+    return expanded.repeat(passes).batch(batch_size).prefetch(2)

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+import tensorflow as tf
 
 from configs.base import load_config
 from tfmodels.families import get_family
@@ -47,7 +48,11 @@ def test_family_train_writes_the_run_directory_breakout_repr(tmp_path):
     metrics = family.train(config, None, tmp_path, verbose=0)
     for name in ("config.json", "history.csv", "metrics.json", "model.keras"):
         assert (tmp_path / name).exists(), name
-    assert any((tmp_path / "tensorboard").iterdir())
+    tags = set()
+    for events in (tmp_path / "tensorboard").iterdir():
+        for event in tf.compat.v1.train.summary_iterator(str(events)):
+            tags |= {(v.tag, v.metadata.plugin_data.plugin_name) for v in event.summary.value}
+    assert ("attention/mask", "images") in tags and ("contrastive_loss", "scalars") in tags
     history = pd.read_csv(tmp_path / "history.csv")
     assert list(history["step"]) == [320, 640]
     for column in ("contrastive_loss", "encoder_loss", "decoder_loss", "recon_loss",

@@ -6,6 +6,7 @@ import tensorflow as tf
 from tests.tfmodels.choice_data import dataset, simulate_choices
 from tfmodels.callbacks import TrueTrainingLoss
 from tfmodels.mimic.model import build_logodds_model
+from tfmodels.runtime import get_strategy
 
 
 def _fit(dropout, strategy=None, epochs=3):
@@ -37,7 +38,8 @@ def test_true_loss_differs_from_running_loss_when_dropout_is_on():
 def test_true_loss_is_exact_under_two_replicas():
     devices = [d.name for d in tf.config.list_logical_devices("CPU")][:2]
     assert len(devices) == 2, "conftest splits the CPU into two logical devices"
-    strategy = tf.distribute.MirroredStrategy(devices)
+    strategy = get_strategy()  # one cached strategy per process (see tfmodels.runtime)
+    assert strategy.num_replicas_in_sync == 2
     model, history, train = _fit(dropout=0.0, strategy=strategy)
     with strategy.scope():
         evaluated = model.evaluate(train, verbose=0)

@@ -116,7 +116,7 @@ def _datasets(config: CatanConfig, data: windows.CatanData, split) -> dict:
         held_out = windows.expanded_in_memory(val, config.history, split)
         train_eval = windows.batches(fixed, size, shuffle=False, seed=0, size=config.overfit)
         return {"train": windows.batches(fixed, size, shuffle=True, seed=seed,
-                                         size=config.overfit),
+                                         size=config.overfit, passes=config.overfit_passes),
                 "train_eval": train_eval, "report": train_eval,
                 "val": windows.batches(held_out, size, shuffle=False, seed=0, size=n_val)}
 

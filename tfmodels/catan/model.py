@@ -8,7 +8,7 @@ Body (the standard ResNet-18 block layout, adapted to a small board):
   changes shape gets the usual 1×1-conv + norm projection shortcut. Convs carry no bias
   unless norm="none" (a norm's β makes a bias redundant).
 
-Heads read a hypercolumn: the stage outputs resized (nearest) back to 11×21 and concatenated,
+Heads read a hypercolumn: the stage outputs upsampled (nearest) back to 11×21 and concatenated,
 so a per-pixel head sees both the fine board and the deep context. Board planes are
 predicted per pixel (1×1 conv); numeric features and actions are per-game quantities, so
 they are predicted from the hypercolumn's global average (Dense) and numeric ones are
@@ -61,6 +61,27 @@ class PlanarJoin(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "future": self.future, "n_spatial": self.n_spatial,
                 "n_global": self.n_global, "classes": self.classes}
+
+
+@keras.saving.register_keras_serializable("tflab_catan")
+class UpToBoard(keras.layers.Layer):
+    """Nearest upsampling by `factor` cropped to the board: output pixel i reads i // factor,
+    the stage pixel whose stride-2 receptive field is centred on it (XLA-compilable, unlike
+    a resize's gradient)."""
+
+    def __init__(self, factor: int, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        x = tf.repeat(tf.repeat(x, self.factor, axis=1), self.factor, axis=2)
+        return x[:, :H, :W]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], H, W, input_shape[3])
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
 
 
 def _conv(filters, kernel, stride, bias, name):
@@ -118,8 +139,7 @@ def build_model(split: HeadSplit, history: int, *, width: float = 1.0, norm: str
     window = keras.Input((history * C_T, H, W), name="window")
     features = resnet18_body(window, history, width=width, norm=norm, groups=groups,
                              bn_momentum=bn_momentum)
-    resized = [features[0]] + [keras.layers.Resizing(H, W, interpolation="nearest",
-                                                     name=f"up{i + 2}")(f)
+    resized = [features[0]] + [UpToBoard(2 ** (i + 1), name=f"up{i + 2}")(f)
                                for i, f in enumerate(features[1:])]
     hyper = keras.layers.Concatenate(name="hypercolumn")(resized)
     pooled = keras.layers.GlobalAveragePooling2D(name="pool")(hyper)
