@@ -196,9 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(args.out or Path("grids") / config.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     objective = family.objective
-    print(f"grid {config.name}: {grid_size} trials over "
-          f"{', '.join(f'{k}[{len(v)}]' for k, v in config.grid.items())} -> {out_dir}",
-          flush=True)
+    if not args.worker:
+        print(f"grid {config.name}: {grid_size} trials over "
+              f"{', '.join(f'{k}[{len(v)}]' for k, v in config.grid.items())} -> {out_dir}",
+              flush=True)
     def make_tuner():
         return FamilyGridSearch(
             config, args.data, out_dir, grid_size, verbose=True,

@@ -70,3 +70,14 @@ def test_user_errors_are_one_line_exit_2(tmp_path, args, words):
     lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
     assert len(lines) == 1 and words in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_two_worker_processes_share_one_grid(tmp_path):
+    out = tmp_path / "grid"
+    result = run_cli("tuning.grid", "mimic_v3", *TINY, "--max-trials", "2", "--workers", "2",
+                     "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = pd.read_csv(out / "results.csv")
+    assert len(results) == 2 and set(results["status"]) == {"COMPLETED"}
+    assert "[w0]" in result.stdout or "[w1]" in result.stdout
