@@ -21,15 +21,12 @@ import time
 from pathlib import Path
 from typing import Callable
 
-import keras
-import pandas as pd
-import tensorflow as tf
-
 from configs.base import BaseConfig, load_config
 from tfmodels import io
-from tfmodels.callbacks import EpochLine, StopOnNaN, TrueTrainingLoss
 from tfmodels.errors import UserError, main_guard
-from tfmodels.runtime import get_strategy, quiet_console, seed_everything
+
+# TensorFlow, Keras and pandas are imported where they are used: TF prints start-up lines
+# on stderr that no setting silences, so a config typo must be caught before TF loads.
 
 MEASUREMENT_NOTES = {
     "loss": "running mean of batch losses during the epoch, weights changing, train mode",
@@ -72,13 +69,15 @@ class TrainingDiverged(RuntimeError):
     """Raised when the loss became NaN/inf; the grid marks the trial failed and goes on."""
 
 
-def _history_frame(history: keras.callbacks.History) -> pd.DataFrame:
+def _history_frame(history):
+    import pandas as pd
+
     frame = pd.DataFrame(history.history)
     frame.insert(0, "epoch", range(1, len(frame) + 1))
     return frame
 
 
-def _summarise(frame: pd.DataFrame, monitor: str) -> dict:
+def _summarise(frame, monitor: str) -> dict:
     """Final value of every logged column, plus the best epoch by `monitor`."""
     metrics = {}
     last = frame.iloc[-1]
@@ -100,6 +99,11 @@ def fit_keras(config: BaseConfig, make_experiment: Callable[[tf.distribute.Strat
               final_metrics: Callable[[keras.Model], dict] | None = None
               ) -> tuple[keras.Model, dict]:
     """Train `config` and write its run directory. Returns (model, metrics)."""
+    import keras
+
+    from tfmodels.callbacks import EpochLine, StopOnNaN, TrueTrainingLoss
+    from tfmodels.runtime import get_strategy, seed_everything
+
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     io.write_json(run_dir / "config.json", config.to_dict())
@@ -167,9 +171,11 @@ def config_from_args(args: argparse.Namespace) -> BaseConfig:
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    quiet_console()
-    config = config_from_args(args)
+    config = config_from_args(args)  # before TensorFlow loads: typos fail in one clean line
     from tfmodels.families import get_family
+    from tfmodels.runtime import quiet_console
+
+    quiet_console()
 
     family = get_family(config.family)
     data = family.load_data(config, args.data)

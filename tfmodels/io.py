@@ -65,3 +65,8 @@ def write_csv(path: str | os.PathLike, frame) -> None:
     """Write a pandas DataFrame atomically (no index)."""
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False)
+
+
+def read_json_text(obj: Any) -> Any:
+    """`obj` as it reads back after `write_json` (for comparing with a file's content)."""
+    return json.loads(json.dumps(_jsonable(obj), sort_keys=True))

@@ -21,30 +21,27 @@ A trial whose loss diverges (NaN) is marked FAILED and the grid goes on.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
 from pathlib import Path
 
-import keras_tuner as kt
-
 from configs.base import BaseConfig, load_config
 from tfmodels.errors import UserError, main_guard
-from tfmodels.families import get_family
-from tfmodels.fit import TrainingDiverged
-from tfmodels.runtime import quiet_console
-from tuning import parallel, report, results
+from tuning import parallel
 
-SHOWN = ("train_loss_true", "val_loss", "gmp_val", "gmp_val_moving")
+# KerasTuner/TensorFlow load only after the config and grid are checked: TF prints start-up
+# lines on stderr that no setting silences, and a typo deserves one clean line.
 
 
-def declare_grid(config: BaseConfig) -> kt.HyperParameters:
+def declare_grid(config: BaseConfig):
     """All axes up front; values are validated by building each config before running."""
     if not config.grid:
         raise UserError(f"config {config.name!r} has an empty grid; add "
                         f"grid = {{'field': [values]}} to configs/{config.name}.py or use "
                         f"python -m tfmodels.fit")
+    import keras_tuner as kt
+
     hp = kt.HyperParameters()
     for axis, values in config.grid.items():
         values = list(values)
@@ -69,68 +66,9 @@ def grid_configs(config: BaseConfig) -> int:
     return size
 
 
-class FamilyGridSearch(kt.GridSearch):
-    """GridSearch whose trial is one `family.train` run (no KerasTuner HyperModel)."""
-
-    def __init__(self, base_config: BaseConfig, data_path: str | None, out_dir: Path,
-                 grid_size: int, verbose: bool, **kwargs):
-        self.base_config = base_config
-        self.family = get_family(base_config.family)
-        self.data_path = data_path
-        self.trials_dir = out_dir / "trials"
-        self.grid_size = grid_size
-        self.verbose = verbose
-        self._data_cache: dict[tuple, object] = {}
-        self._durations: list[float] = []
-        super().__init__(**kwargs)
-
-    @property
-    def who(self) -> str:
-        name = os.environ.get("TFLAB_WORKER_NAME")
-        return f"[{name}] " if name else ""
-
-    def _finished_trials(self) -> int:
-        """Finished = its run directory has metrics.json (written last, atomically); this
-        works in the chief/worker mode too, where the oracle lives in another process."""
-        return len(list(self.trials_dir.glob("trial_*/metrics.json")))
-
-    def _data(self, config: BaseConfig):
-        key = self.family.data_key(config, self.data_path)
-        if key not in self._data_cache:
-            self._data_cache[key] = self.family.load_data(config, self.data_path)
-        return self._data_cache[key]
-
-    def run_trial(self, trial, *args, **kwargs):
-        values = dict(trial.hyperparameters.values)
-        config = self.base_config.with_values(values)
-        done = self._finished_trials()
-        described = " ".join(f"{k}={v}" for k, v in values.items()
-                             if len(self.base_config.grid[k]) > 1)
-        started = time.perf_counter()
-        try:
-            metrics = self.family.train(config, self._data(config),
-                                        self.trials_dir / f"trial_{trial.trial_id}",
-                                        verbose=0)
-        except TrainingDiverged as err:
-            print(f"{self.who}trial {done + 1}/{self.grid_size} [{trial.trial_id}] {described} -> "
-                  f"FAILED: {err}", flush=True)
-            raise kt.errors.FailedTrialError(str(err)) from None
-        except Exception as err:  # a bug or bad input, not a bad grid point: stop the grid
-            raise kt.errors.FatalError(f"trial {trial.trial_id} crashed: {err}") from err
-        seconds = time.perf_counter() - started
-        self._durations.append(seconds)
-        done = max(done + 1, self._finished_trials())
-        remaining = self.grid_size - done
-        workers = int(os.environ.get("TFLAB_WORKERS", "1"))
-        eta = remaining * sum(self._durations) / len(self._durations) / workers
-        shown = "  ".join(f"{k}={metrics[k]:.4f}" for k in SHOWN if k in metrics)
-        print(f"{self.who}trial {done}/{self.grid_size} [{trial.trial_id}] {described} -> {shown}"
-              f"  ({seconds:.1f}s, eta {eta / 60:.1f} min)", flush=True)
-        return {k: float(v) for k, v in metrics.items()
-                if isinstance(v, (int, float)) and math.isfinite(float(v))}
-
-
 def write_outputs(out_dir: Path, config: BaseConfig, objective: tuple[str, str]) -> dict:
+    from tuning import report, results
+
     axes = list(config.grid)
     table = results.collect_results(out_dir / "tuner", out_dir / "trials", axes)
     from tfmodels import io
@@ -184,14 +122,22 @@ def narrow_grid(config: BaseConfig, overrides: list[str]) -> BaseConfig:
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    quiet_console()
     config = narrow_grid(load_config(args.config, args.overrides), args.overrides)
-    hp = declare_grid(config)
+    if not config.grid:
+        declare_grid(config)  # raises the empty-grid error
     grid_size = grid_configs(config)
     if args.max_trials is not None and args.max_trials < 1:
         raise UserError("--max-trials must be >= 1")
     if args.workers < 1 or args.threads < 1:
         raise UserError("--workers and --threads must be >= 1")
+    import keras_tuner as kt
+
+    from tfmodels.families import get_family
+    from tfmodels.runtime import quiet_console
+    from tuning.search import FamilyGridSearch
+
+    quiet_console()
+    hp = declare_grid(config)
     family = get_family(config.family)
     out_dir = Path(args.out or Path("grids") / config.name)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -223,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
     else:
         tuner = make_tuner()
-        previously = sum(t.status == "COMPLETED" for t in tuner.oracle.trials.values())
+        previously = tuner._finished_trials()
         if previously:
             print(f"resuming: {previously} finished trials kept", flush=True)
         try:

@@ -1,0 +1,94 @@
+"""The KerasTuner side of a grid: one trial = one `family.train` into its own run dir."""
+from __future__ import annotations
+
+import math
+import os
+import time
+
+import keras_tuner as kt
+
+from configs.base import BaseConfig
+from tfmodels import io
+from tfmodels.errors import UserError  # noqa: F401  (re-raised by tuning.grid)
+from tfmodels.families import get_family
+from tfmodels.fit import TrainingDiverged
+
+SHOWN = ("train_loss_true", "val_loss", "gmp_val", "gmp_val_moving")
+
+
+class FamilyGridSearch(kt.GridSearch):
+    """GridSearch whose trial is one `family.train` run (no KerasTuner HyperModel)."""
+
+    def __init__(self, base_config: BaseConfig, data_path: str | None, out_dir: Path,
+                 grid_size: int, verbose: bool, **kwargs):
+        self.base_config = base_config
+        self.family = get_family(base_config.family)
+        self.data_path = data_path
+        self.trials_dir = out_dir / "trials"
+        self.grid_size = grid_size
+        self.verbose = verbose
+        self._data_cache: dict[tuple, object] = {}
+        self._durations: list[float] = []
+        super().__init__(**kwargs)
+
+    @property
+    def who(self) -> str:
+        name = os.environ.get("TFLAB_WORKER_NAME")
+        return f"[{name}] " if name else ""
+
+    def _finished_trials(self) -> int:
+        """Finished = its run directory has metrics.json (written last, atomically); this
+        works in the chief/worker mode too, where the oracle lives in another process."""
+        return len(list(self.trials_dir.glob("trial_*/metrics.json")))
+
+    @staticmethod
+    def _finished_before(run_dir, config: BaseConfig) -> dict | None:
+        """Metrics of a run directory that already finished this very configuration."""
+        metrics_file, config_file = run_dir / "metrics.json", run_dir / "config.json"
+        if not (metrics_file.exists() and config_file.exists()):
+            return None
+        if io.read_json(config_file) != io.read_json_text(config.to_dict()):
+            return None
+        return {k: float(v) for k, v in io.read_json(metrics_file).items()
+                if isinstance(v, (int, float)) and math.isfinite(float(v))}
+
+    def _data(self, config: BaseConfig):
+        key = self.family.data_key(config, self.data_path)
+        if key not in self._data_cache:
+            self._data_cache[key] = self.family.load_data(config, self.data_path)
+        return self._data_cache[key]
+
+    def run_trial(self, trial, *args, **kwargs):
+        values = dict(trial.hyperparameters.values)
+        config = self.base_config.with_values(values)
+        done = self._finished_trials()
+        described = " ".join(f"{k}={v}" for k, v in values.items()
+                             if len(self.base_config.grid[k]) > 1)
+        run_dir = self.trials_dir / f"trial_{trial.trial_id}"
+        kept = self._finished_before(run_dir, config)
+        if kept is not None:  # finished, but killed before KerasTuner recorded it
+            print(f"{self.who}trial [{trial.trial_id}] {described} -> finished before the "
+                  f"interruption; kept, not re-run", flush=True)
+            return kept
+        started = time.perf_counter()
+        try:
+            metrics = self.family.train(config, self._data(config),
+                                        self.trials_dir / f"trial_{trial.trial_id}",
+                                        verbose=0)
+        except TrainingDiverged as err:
+            print(f"{self.who}trial {done + 1}/{self.grid_size} [{trial.trial_id}] {described} -> "
+                  f"FAILED: {err}", flush=True)
+            raise kt.errors.FailedTrialError(str(err)) from None
+        except Exception as err:  # a bug or bad input, not a bad grid point: stop the grid
+            raise kt.errors.FatalError(f"trial {trial.trial_id} crashed: {err}") from err
+        seconds = time.perf_counter() - started
+        self._durations.append(seconds)
+        done = max(done + 1, self._finished_trials())
+        remaining = self.grid_size - done
+        workers = int(os.environ.get("TFLAB_WORKERS", "1"))
+        eta = remaining * sum(self._durations) / len(self._durations) / workers
+        shown = "  ".join(f"{k}={metrics[k]:.4f}" for k in SHOWN if k in metrics)
+        print(f"{self.who}trial {done}/{self.grid_size} [{trial.trial_id}] {described} -> {shown}"
+              f"  ({seconds:.1f}s, eta {eta / 60:.1f} min)", flush=True)
+        return {k: float(v) for k, v in metrics.items()
+                if isinstance(v, (int, float)) and math.isfinite(float(v))}
