@@ -52,9 +52,29 @@ def report() -> str:
                      f"{m.get('steps_to_solve') or '—'} | {m['ep_return_mean100']:.1f} | "
                      f"{m['eval_return_train']:.1f} | {m['eval_return_heldout']:.1f} | "
                      f"{m['steps_per_sec_overall']:.0f} |")
+    lines += grid_lines(Path("runs/grid_a2c_breakout_repr/results.csv"))
     text = "\n".join(lines) + "\n"
     write_text("bench/RESULTS_rl.md", text)
     return text
+
+
+def grid_lines(results_csv: Path) -> list[str]:
+    """Final train / held-out eval returns per repr_coef: mean ± std over seeds."""
+    if not results_csv.exists():
+        return []
+    import pandas as pd
+
+    table = pd.read_csv(results_csv)
+    lines = ["", f"## Repr grid ({results_csv.parent.name}, "
+             f"{int(table['total_steps'].iloc[0])} steps per trial)", "",
+             "| repr_coef | seeds | eval_return_train | eval_return_heldout | "
+             "held-out per seed |", "|-|-|-|-|-|"]
+    for coef, group in table.groupby("repr_coef"):
+        train, held = group["eval_return_train"], group["eval_return_heldout"]
+        lines.append(f"| {coef} | {len(group)} | {train.mean():.2f} ± {train.std():.2f} | "
+                     f"{held.mean():.2f} ± {held.std():.2f} | "
+                     f"{', '.join(f'{v:.2f}' for v in held)} |")
+    return lines
 
 
 def main(argv=None) -> None:

@@ -21,7 +21,7 @@ def get_config() -> CatanConfig:
         future=4,
         norm="group",
         width=1.0,
-        learning_rate=1e-3,
+        learning_rate=3e-3,  # measured: memorises 64 windows faster than 1e-3 (bench notes)
         weight_decay=1e-4,
         batch_size=32,
         epochs=10,

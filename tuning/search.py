@@ -13,7 +13,8 @@ from tfmodels.errors import UserError  # noqa: F401  (re-raised by tuning.grid)
 from tfmodels.families import get_family
 from tfmodels.fit import TrainingDiverged
 
-SHOWN = ("train_loss_true", "val_loss", "gmp_val", "gmp_val_moving")
+SHOWN = ("train_loss_true", "val_loss", "gmp_val", "gmp_val_moving",
+         "eval_return_train", "eval_return_heldout")
 
 
 class FamilyGridSearch(kt.GridSearch):

@@ -91,5 +91,8 @@ class A2CConfig(BaseConfig):
         check_variants(self.env_id, list(self.train_variants) + list(self.heldout_variants))
         if self.attention and not is_image_env(self.env_id):
             raise UserError(f"attention needs image observations; {self.env_id} gives vectors")
+        if self.contra_view == "shift" and not is_image_env(self.env_id):
+            raise UserError(f"contra_view=shift shifts image frames; {self.env_id} gives "
+                            f"vectors: use contra_view=next")
         if self.contra_temperature <= 0:
             raise UserError(f"contra_temperature must be > 0, got {self.contra_temperature}")

@@ -31,7 +31,7 @@ class CatanConfig(BaseConfig):
     # -- model: ResNet-18 basic blocks [2, 2, 2, 2] ------------------------------------------
     norm: str = "group"          # batch | group | layer | instance | none
     width: float = 1.0           # stage widths 64·w, 128·w, 256·w, 512·w
-    groups: int = 32             # GroupNorm groups (largest divisor of the width <= this)
+    groups: int = 32             # GroupNorm groups at width 1 (scaled with width)
     bn_momentum: float = 0.9     # Keras momentum (= PyTorch's default 0.1)
     # -- loss weight per head ----------------------------------------------------------------
     weight_categorical: float = 1.0

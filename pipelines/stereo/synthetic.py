@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from pipelines.stereo.splits import StereoData, StereoSplit, default_data_dir
+from pipelines.stereo.synth import render_pair
 from pipelines.stereo.synthetic_stereo import SyntheticStereo
 from pipelines.stereo.synthetic_stereo.synthetic_stereo import make_config
 
@@ -36,3 +37,20 @@ def load_synthetic(domain: str, height: int, width: int, max_disparity: int, n_t
     splits = {split: _read_split(builder, split) for split in ("train", "validation", "test")}
     return StereoData(**splits, source=f"tfds {builder.name}/{builder.builder_config.name}:"
                                          f"{builder.version}")
+
+
+def render_split(domain: str, count: int, height: int, width: int, max_disparity: int,
+                 seed: int = 0) -> StereoSplit:
+    """`count` pairs rendered straight into memory (no TFDS cache): tests and quick checks."""
+    examples = [render_pair(domain, np.random.default_rng([seed, i]), height, width,
+                            max_disparity) for i in range(count)]
+    return StereoSplit(*(np.stack([ex[key] for ex in examples])
+                         for key in ("left", "right", "disparity", "valid")))
+
+
+def render_data(domain: str, sizes: tuple[int, int, int], height: int, width: int,
+                max_disparity: int, seed: int = 0) -> StereoData:
+    """Train/validation/test rendered into memory, each split from its own seed stream."""
+    splits = [render_split(domain, n, height, width, max_disparity, seed=seed * 10 + k)
+              for k, n in enumerate(sizes)]
+    return StereoData(*splits, source=f"in-memory {domain} {height}x{width} seed {seed}")

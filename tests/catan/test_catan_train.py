@@ -13,7 +13,7 @@ from tfmodels.families import get_family
 from tfmodels.fit import main as fit_main
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = ["overfit=8", "width=0.0625", "groups=4", "max_ticks=40", "overfit_games=2",
+TINY = ["overfit=8", "width=0.0625", "max_ticks=40", "overfit_games=2",
         "workers=1", "batch_size=8", "learning_rate=0.003"]
 
 

@@ -55,6 +55,8 @@ def test_vector_env_deals_variants_round_robin_and_is_seeded():
     (["n_envs=0"], "n_envs"),
     (["ent_coef=-0.1"], "ent_coef"),
     (["repr_coef=-1"], "repr_coef"),
+    (["attention=true"], "attention needs image"),
+    (["contra_view=shift"], "contra_view=shift"),
 ])
 def test_bad_configs_raise_one_line_user_errors(overrides, needle):
     with pytest.raises(UserError, match=needle) as info:

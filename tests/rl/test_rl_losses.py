@@ -115,3 +115,12 @@ def test_explained_variance():
     returns = np.array([1.0, 2.0, 3.0], np.float32)
     assert float(L.explained_variance(returns, returns)) == 1.0
     assert abs(float(L.explained_variance(np.full(3, 2.0, np.float32), returns))) < 1e-6
+
+
+def test_shift_view_contrastive_loss_is_finite():
+    agent, config = _image_agent(contra_view="shift")
+    obs = (np.random.default_rng(1).uniform(size=(5, 10, 10, 4)) < 0.2).astype(np.float32)
+    out = agent(obs)
+    _, terms = repr_terms(agent, out, tf.constant(obs), tf.constant(obs), tf.zeros(5), config,
+                          tf.random.Generator.from_seed(0))
+    assert np.isfinite(float(terms["contrastive_loss"])) and float(terms["contrastive_loss"]) > 0

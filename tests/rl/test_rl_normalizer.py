@@ -39,7 +39,12 @@ def test_two_replicas_share_one_set_of_statistics():
     devices = tf.config.list_logical_devices("CPU")
     if len(devices) < 2:
         pytest.skip("needs 2 logical CPU devices (tests/conftest.py splits the CPU)")
-    strategy = tf.distribute.MirroredStrategy([d.name for d in devices[:2]])
+    from tfmodels.runtime import get_strategy
+
+    # the process-wide strategy over both devices: a second MirroredStrategy over the same
+    # devices would collide with it in collective ops (see tfmodels.runtime.get_strategy)
+    strategy = get_strategy()
+    assert strategy.num_replicas_in_sync == 2
     data = _stream()
     with strategy.scope():
         layer = _layer()

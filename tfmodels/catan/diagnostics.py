@@ -39,12 +39,16 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, quantum: np.ndarra
         for head in pred:
             out[f"{head}/loss"] = losses[head](y[head], pred[head]) * n
             hits = correct(head, y[head], pred[head], q if head == "float" else None)
-            out[f"{head}/acc"] = tf.reduce_mean(tf.reshape(hits, (tf.shape(hits)[0], -1)),
-                                                axis=1)
-            out[f"{head}/acc"] = tf.reduce_sum(out[f"{head}/acc"])
+            per_example = tf.reduce_mean(tf.reshape(hits, (tf.shape(hits)[0], -1)), axis=1)
+            out[f"{head}/acc"] = tf.reduce_sum(per_example)
+            if head != "action":  # how much of it is the easy part: elements that are 0
+                nonzero = tf.cast(tf.not_equal(tf.cast(y[head], tf.float32), 0.0), tf.float32)
+                out[f"{head}/hits_nonzero"] = tf.reduce_sum(hits * nonzero)
+                out[f"{head}/nonzero"] = tf.reduce_sum(nonzero)
         return out, n
 
-    report = {}
+    report = {"baseline": baseline_accuracy(dataset, quantum)}
+
     try:
         for mode, training in MODES.items():
             totals, count = {}, 0.0
@@ -56,11 +60,39 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, quantum: np.ndarra
             report[mode] = {}
             for key, value in totals.items():
                 head, metric = key.split("/")
-                report[mode].setdefault(head, {})[metric] = value / count
+                if metric in ("loss", "acc"):
+                    report[mode].setdefault(head, {})[metric] = value / count
+            for head in report[mode]:
+                if f"{head}/nonzero" in totals:
+                    report[mode][head]["acc_nonzero"] = (
+                        totals[f"{head}/hits_nonzero"] / max(totals[f"{head}/nonzero"], 1.0))
     finally:
         for variable, value in zip(model.non_trainable_variables, saved):
             variable.assign(value)
     return report
+
+
+def baseline_accuracy(dataset: tf.data.Dataset, quantum: np.ndarray) -> dict:
+    """Accuracy of the trivial prediction: 0 everywhere, and the most frequent action.
+
+    Boards are sparse (≈1 % of building pixels are non-zero), so per-element accuracy
+    starts high; this is the number a head must beat to have learned anything.
+    """
+    zero_hits, counts, actions = {}, {}, []
+    for _, y in dataset:
+        for head, target in y.items():
+            if head == "action":
+                actions.append(target.numpy().ravel())
+                continue
+            value = tf.cast(target, tf.float32)
+            hit = (tf.abs(value) < 0.5 * quantum) if head == "float" else tf.equal(value, 0.0)
+            zero_hits[head] = zero_hits.get(head, 0.0) + float(tf.reduce_sum(
+                tf.cast(hit, tf.float32)))
+            counts[head] = counts.get(head, 0) + int(tf.size(value))
+    out = {head: {"acc": zero_hits[head] / counts[head]} for head in zero_hits}
+    actions = np.concatenate(actions)
+    out["action"] = {"acc": float(np.bincount(actions).max() / len(actions))}
+    return out
 
 
 def flatten_report(report: dict, threshold: float) -> tuple[dict, list[str]]:
@@ -73,6 +105,10 @@ def flatten_report(report: dict, threshold: float) -> tuple[dict, list[str]]:
             metrics[f"{metric}_{head}_train_mode"] = train
             metrics[f"{metric}_{head}_eval_mode"] = evaluation
             metrics[f"{metric}_{head}_mode_gap"] = train - evaluation
+        metrics[f"acc_{head}_baseline"] = report["baseline"][head]["acc"]
+        if "acc_nonzero" in values:
+            metrics[f"acc_nonzero_{head}_train_mode"] = report["train_mode"][head]["acc_nonzero"]
+            metrics[f"acc_nonzero_{head}_eval_mode"] = values["acc_nonzero"]
         gap = metrics[f"acc_{head}_mode_gap"]
         if abs(gap) > threshold:
             warnings.append(
@@ -85,13 +121,18 @@ def flatten_report(report: dict, threshold: float) -> tuple[dict, list[str]]:
 
 def format_report(report: dict, measured_on: str) -> str:
     lines = [f"train-mode vs eval-mode, {measured_on}",
-             f"{'head':<12} {'metric':<24} {'training=True':>14} {'training=False':>15} "
-             f"{'gap':>9}"]
+             f"{'head':<12} {'metric':<26} {'training=True':>14} {'training=False':>15} "
+             f"{'gap':>9} {'all-zero/majority':>18}"]
     for head, values in report["eval_mode"].items():
-        for metric, label in (("acc", ACCURACY_NAME[head]), ("loss", "loss")):
+        rows = (("acc", ACCURACY_NAME[head]), ("acc_nonzero", "  on non-zero targets"),
+                ("loss", "loss"))
+        for metric, label in rows:
+            if metric not in values:
+                continue
             train, evaluation = report["train_mode"][head][metric], values[metric]
-            lines.append(f"{head:<12} {label:<24} {train:>14.6f} {evaluation:>15.6f} "
-                         f"{train - evaluation:>+9.4f}")
+            base = f"{report['baseline'][head]['acc']:>18.6f}" if metric == "acc" else ""
+            lines.append(f"{head:<12} {label:<26} {train:>14.6f} {evaluation:>15.6f} "
+                         f"{train - evaluation:>+9.4f} {base}")
     return "\n".join(lines)
 
 

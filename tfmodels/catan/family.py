@@ -85,6 +85,7 @@ class CatanFamily:
                                                            config.overfit_target))
             metrics["mode_report"] = report
             metrics["mode_warnings"] = warnings
+            metrics["mode_warnings_count"] = len(warnings)  # numeric: reaches summary.csv
             metrics["mode_report_measured_on"] = measured_on
             return metrics
 

@@ -114,7 +114,9 @@ def basic_block(x, filters: int, stride: int, norm: str, name: str, **norm_args)
 def resnet18_body(window, history: int, *, width: float, norm: str, groups: int,
                   bn_momentum: float) -> list:
     """Stem + 4 stages on the notes' input; returns the 4 stage outputs (channels-last)."""
-    norm_args = {"groups": groups, "momentum": bn_momentum}
+    # GroupNorm: `groups` is the count at width 1 (32, as in Wu & He); it scales with the
+    # width so a group spans the same channels at any width (2 in the stem, 16 in stage 4)
+    norm_args = {"groups": max(1, round(groups * width)), "momentum": bn_momentum}
     stage_widths = widths(width)
     x = BroadcastConv2D(stage_widths[0], history, C_T, N_BOARD, use_bias=norm == "none",
                         name="stem_conv")(window)
@@ -152,14 +154,15 @@ def build_model(split: HeadSplit, history: int, *, width: float = 1.0, norm: str
         per = classes if kind == "categorical" else 1
         parts = []
         if n_spatial:
-            parts.append(keras.layers.Conv2D(future * n_spatial * per, 1,
-                                             name=f"{kind}_board")(hyper))
+            parts.append(keras.layers.Conv2D(future * n_spatial * per, 1, name=f"{kind}_board",
+                                             kernel_initializer="zeros")(hyper))
         if n_global:
-            parts.append(keras.layers.Dense(future * n_global * per,
-                                            name=f"{kind}_features")(pooled))
+            parts.append(keras.layers.Dense(future * n_global * per, name=f"{kind}_features",
+                                            kernel_initializer="zeros")(pooled))
         outputs[kind] = PlanarJoin(future, n_spatial, n_global,
                                    classes if kind == "categorical" else 0, name=kind)(parts)
-    action = keras.layers.Dense(future * C_A, name="action_logits")(pooled)
+    action = keras.layers.Dense(future * C_A, name="action_logits",
+                                kernel_initializer="zeros")(pooled)
     outputs["action"] = keras.layers.Reshape((future, C_A), name="action")(action)
     return keras.Model(window, outputs, name=f"catan_resnet18_{norm}")
 

@@ -11,6 +11,7 @@ import numpy as np
 from pipelines.stereo.dataset import make_dataset
 from pipelines.stereo.splits import StereoSplit
 from tfmodels.errors import UserError
+from tfmodels.stereo import layers as _custom_layers  # noqa: F401  registers them for loading
 from tfmodels.stereo.losses import disparity_errors
 
 
