@@ -32,6 +32,7 @@ class LoggedReduceLROnPlateau(keras.callbacks.ReduceLROnPlateau):
     """ReduceLROnPlateau that prints and records every learning-rate cut and why."""
 
     def __init__(self, *args, say: Callable[[str], None] = print, **kwargs):
+        kwargs.setdefault("mode", "min")  # EPE: lower is better
         super().__init__(*args, verbose=0, **kwargs)
         self.say = say
         self.events: list[dict] = []
@@ -59,6 +60,7 @@ class ExplainedEarlyStopping(keras.callbacks.EarlyStopping):
 
     def __init__(self, *args, total_epochs: int, say: Callable[[str], None] = print,
                  **kwargs):
+        kwargs.setdefault("mode", "min")
         super().__init__(*args, restore_best_weights=True, verbose=0, **kwargs)
         self.total_epochs = total_epochs
         self.say = say
@@ -150,7 +152,8 @@ class WarningSigns(keras.callbacks.Callback):
             self.say(f"warning: epoch {epoch + 1}: {text}")
 
 
-def recipe_callbacks(config, run_dir: Path, *, verbose: bool) -> dict[str, keras.callbacks.Callback]:
+def recipe_callbacks(config, run_dir: Path, *,
+                     verbose: bool) -> dict[str, keras.callbacks.Callback]:
     """The recipe's callbacks in run order (warnings first so later ones see the gap)."""
     say = print if verbose else (lambda _text: None)
     callbacks = {"warnings": WarningSigns(config.gap_warning, config.rise_warning_epochs,
