@@ -24,7 +24,7 @@ def get_config() -> StereoConfig:
         weight_decay=1e-5,
         clipnorm=1.0,
         batch_size=8,
-        epochs=60,
+        epochs=40,
         lr_plateau=True, plateau_factor=0.5, plateau_patience=5, min_lr=1e-7,
         early_stopping=True, early_stop_patience=15,
         checkpoint_best=True,

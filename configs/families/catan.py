@@ -43,6 +43,9 @@ class CatanConfig(BaseConfig):
     weight_decay: float = 1e-4
     batch_size: int = 32
     epochs: int = 10
+    plateau_patience: int = 5    # halve the learning rate after this many epochs without a
+    #                              better train_loss_true (overfit) / val_loss; 0 = off
+    min_learning_rate: float = 1e-5
     # -- diagnostics -------------------------------------------------------------------------
     overfit: int = 0             # > 0: train on this many fixed windows until the heads fit
     overfit_games: int = 4       # games generated for the overfit setting (last is validation)
@@ -80,6 +83,8 @@ class CatanConfig(BaseConfig):
         if self.overfit < 0 or self.overfit_games < 2 or self.overfit_passes < 1:
             raise UserError("overfit must be >= 0, overfit_games >= 2 (one is held out) and "
                             "overfit_passes >= 1")
+        if self.plateau_patience < 0 or self.min_learning_rate <= 0:
+            raise UserError("plateau_patience must be >= 0 and min_learning_rate > 0")
         if self.weight_decay < 0 or min(self.loss_weights().values()) < 0:
             raise UserError("weight_decay and head loss weights must be >= 0")
 

@@ -15,7 +15,8 @@ import numpy as np
 
 @dataclasses.dataclass
 class StereoSplit:
-    """N rectified pairs: uint8 left/right (N, H, W, 3), float32 disparity px (N, H, W), bool valid."""
+    """N rectified pairs: uint8 left/right (N, H, W, 3), float32 disparity in px (N, H, W),
+    bool validity (N, H, W)."""
 
     left: np.ndarray
     right: np.ndarray

@@ -103,7 +103,8 @@ class Texture:
             if self.kind == "stripes":
                 pattern = np.sin(k * u + self.phase[0])
             else:  # soft checker
-                pattern = np.tanh(2.0 * np.sin(k * u + self.phase[0]) * np.sin(k * w + self.phase[1]))
+                pattern = np.tanh(2.0 * np.sin(k * u + self.phase[0])
+                                  * np.sin(k * w + self.phase[1]))
             rgb = self.base + pattern[..., None] * self.tint
         return np.clip(rgb, 0.0, 1.0)
 

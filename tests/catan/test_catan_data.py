@@ -1,4 +1,4 @@
-"""Catan data: real catanatron games → integer codes → the notes' tensors → per-head targets."""
+"""Catan data: real catanatron games → codes → the notes' tensors → per-head targets."""
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -70,7 +70,8 @@ def test_window_shapes_and_channel_types(game):
 
 def test_game_replayed_from_its_seed_gives_identical_tensors(game):
     again = play_game(7, BOTS, max_ticks=40)
-    for a, b in zip(tf.nest.flatten(notes_window(game, 5)), tf.nest.flatten(notes_window(again, 5))):
+    first, second = notes_window(game, 5), notes_window(again, 5)
+    for a, b in zip(tf.nest.flatten(first), tf.nest.flatten(second)):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     other = play_game(8, BOTS, max_ticks=40)
     assert not np.array_equal(other.action, game.action)

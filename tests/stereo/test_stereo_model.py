@@ -111,3 +111,14 @@ def test_pretrained_with_another_architecture_is_refused(tmp_path):
     with pytest.raises(UserError, match="different architecture"):
         FAMILY.train(tiny_config(pretrained=str(tmp_path / "pre.keras"), epochs=1), data,
                      tmp_path / "run", verbose=0)
+
+
+@pytest.mark.slow  # two real (tiny) fits
+def test_same_seed_gives_the_same_numbers_twice(tmp_path):
+    data = render_data("target", (8, 4, 4), H, W, D, seed=4)
+    config = tiny_config(pretrained="", epochs=1, sgbm_baseline=False, learning_rate=1e-3,
+                         random_seed=7)
+    first = FAMILY.train(config, data, tmp_path / "a", verbose=0)
+    second = FAMILY.train(config, data, tmp_path / "b", verbose=0)
+    for key in ("loss", "train_loss_true", "val_epe", "test_epe"):
+        assert first[key] == second[key], key

@@ -62,6 +62,11 @@ class CatanFamily:
             model.compile(optimizer=optimizer, loss=head_losses(),
                           loss_weights=config.loss_weights(), metrics=head_metrics(split))
             callbacks = []
+            if config.plateau_patience:  # regressions need a small final step to land
+                callbacks.append(keras.callbacks.ReduceLROnPlateau(  # within half a quantum
+                    monitor="train_loss_true" if config.overfit else "val_loss", factor=0.5,
+                    patience=config.plateau_patience, min_lr=config.min_learning_rate,
+                    mode="min"))
             if config.overfit:
                 callbacks.append(diagnostics.StopWhenFit(heads, config.overfit_target))
             return KerasExperiment(

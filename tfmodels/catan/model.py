@@ -1,24 +1,27 @@
 """Keras functional ResNet-18 for the 11×21 Catan board, with one head per output type.
 
 Body (the standard ResNet-18 block layout, adapted to a small board):
-- stem: 3×3 conv, stride 1, no max-pool (the ImageNet 7×7/2 conv + pool would turn 11×21
-  into 3×6 before the first block) → norm → ReLU;
-- 4 stages of 2 basic blocks (3×3 conv → norm → ReLU → 3×3 conv → norm, + shortcut, ReLU),
-  widths 64/128/256/512 × `width`, strides 1/2/2/2 (11×21 → 6×11 → 3×6 → 2×3); a block that
-  changes shape gets the usual 1×1-conv + norm projection shortcut. Convs carry no bias
-  unless norm="none" (a norm's β makes a bias redundant).
+- stem: 3×3 conv, stride 1, no max-pool (the ImageNet 7×7/2 conv + pool would turn
+  11×21 into 3×6 before the first block) → norm → ReLU;
+- 4 stages of 2 basic blocks (3×3 conv → norm → ReLU → 3×3 conv → norm, + shortcut,
+  ReLU), widths 64/128/256/512 × `width`, strides 1/2/2/2 (11×21 → 6×11 → 3×6 →
+  2×3); a block that changes shape gets the usual 1×1-conv + norm projection
+  shortcut. Convs carry no bias unless norm="none" (a norm's β makes it redundant).
 
-Heads read a hypercolumn: the stage outputs upsampled (nearest) back to 11×21 and concatenated,
-so a per-pixel head sees both the fine board and the deep context. Board planes are
-predicted per pixel (1×1 conv); numeric features and actions are per-game quantities, so
-they are predicted from the hypercolumn's global average (Dense) and numeric ones are
-broadcast back to planes, which keeps every state head in the notes' planar layout:
+Heads read a hypercolumn: the stage outputs upsampled (nearest) back to 11×21 and
+concatenated, so a per-pixel head sees both the fine board and the deep context. Board
+planes are predicted per pixel (1×1 conv); numeric features and actions are per-game
+quantities, so they are predicted from the hypercolumn's global average (Dense) and
+numeric ones are broadcast back to planes, which keeps every state head in the notes'
+planar layout:
 
     categorical [B, H, W, n, classes] logits   binary [B, H, W, n] logits
     float       [B, H, W, n] values            action [B, future, C_A] logits
 
 with the n channels of each head in `channels.head_split` order (channels-last; see
-`pipelines.catan.layout.merge_heads` for the way back to the notes' layout).
+`pipelines.catan.layout.merge_heads` for the way back to the notes' layout). Head output
+layers start at zero (values 0, uniform logits), so the first steps are not spent undoing
+random guesses on thousands of mostly-empty board elements.
 """
 from __future__ import annotations
 
@@ -30,7 +33,6 @@ from pipelines.catan.channels import C_A, C_T, N_BOARD, STATE_KINDS, H, HeadSpli
 from tfmodels.catan.layers import BroadcastConv2D, make_norm, widths
 
 STRIDES = (1, 2, 2, 2)
-CLASSES = 3  # building planes: none / settlement / city
 BLOCKS = (2, 2, 2, 2)
 
 
@@ -166,50 +168,6 @@ def build_model(split: HeadSplit, history: int, *, width: float = 1.0, norm: str
                                 kernel_initializer="zeros")(pooled)
     outputs["action"] = keras.layers.Reshape((future, C_A), name="action")(action)
     return keras.Model(window, outputs, name=f"catan_resnet18_{norm}")
-
-
-def target_priors(batches, split: HeadSplit, eps: float = 1e-3) -> dict:
-    """Per head channel: class frequencies (categorical), P(1) (binary), mean (float),
-    action frequencies, over the training targets in `batches` of (x, y)."""
-    sums, count = {}, 0
-    for _, y in batches:
-        n = int(y["action"].shape[0])
-        count += n
-        for kind, target in y.items():
-            if kind == "categorical":
-                value = tf.reduce_mean(tf.one_hot(target, CLASSES), axis=(1, 2)) * n
-            elif kind == "action":
-                value = tf.reduce_mean(tf.one_hot(target, C_A), axis=1) * n
-            else:
-                value = tf.reduce_mean(tf.cast(target, tf.float32), axis=(1, 2)) * n
-            sums[kind] = sums.get(kind, 0.0) + tf.reduce_sum(value, axis=0).numpy()
-    return {kind: np.clip(total / count, eps, None if kind == "float" else 1 - eps)
-            if kind != "float" else total / count for kind, total in sums.items()}
-
-
-def set_output_priors(model: keras.Model, split: HeadSplit, priors: dict) -> None:
-    """Start every head at the training marginals: log-frequency logits, mean values.
-
-    With zero output kernels the first predictions are then the base rates, not a uniform
-    guess, so the first gradients are not dominated by ~99 % empty board pixels.
-    (AMSGrad keeps the largest second moment it has seen; huge first-step gradients would
-    slow every later step.)"""
-    future = split.future
-    for kind in STATE_KINDS:
-        if kind not in priors:
-            continue
-        value = priors[kind]
-        if kind == "categorical":
-            value = np.log(value)
-        elif kind == "binary":
-            value = np.log(value / (1 - value))
-        n_spatial, n_global = _head_counts(split, kind)
-        per_step = value.reshape(future, n_spatial + n_global, -1)
-        if n_spatial:
-            model.get_layer(f"{kind}_board").bias.assign(per_step[:, :n_spatial].ravel())
-        if n_global:
-            model.get_layer(f"{kind}_features").bias.assign(per_step[:, n_spatial:].ravel())
-    model.get_layer("action_logits").bias.assign(np.tile(np.log(priors["action"]), future))
 
 
 def body_parameter_count(model: keras.Model) -> int:

@@ -94,6 +94,13 @@ class StereoFamily:
                                final_metrics=final_metrics)
         if "early_stop" not in callbacks:
             say(f"training stopped: reached epochs={config.epochs} (early stopping off)")
+        if "plateau" in callbacks:
+            events = callbacks["plateau"].events
+            say(f"lr schedule: {len(events)} reduction(s)"
+                + "".join(f"; epoch {e['epoch']}: {e['from']:.3g} -> {e['to']:.3g}"
+                          for e in events)
+                + ("" if events else f" ({MONITOR} never stalled for "
+                   f"{config.plateau_patience} epochs; lr stayed {config.learning_rate:g})"))
         metrics.update(_recipe_record(callbacks))
         metrics["data_source"] = data.source
         metrics.setdefault("measured_as", {}).update(MEASURED_AS)
