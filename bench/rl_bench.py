@@ -20,6 +20,9 @@ from pathlib import Path
 
 RUNS = Path("runs/bench")  # /runs/ is git-ignored
 WHAT = {"cartpole": "a2c_cartpole", "breakout": "a2c_breakout"}
+GRIDS = [Path("runs/grid_a2c_breakout_repr"), Path("runs/grid_a2c_breakout_repr_1M")]
+RESULTS = "bench/RESULTS_rl.md"
+NOTES_MARK = "## Notes"
 
 
 def run(what: str, seeds: list[int], overrides: list[str]) -> None:
@@ -52,28 +55,87 @@ def report() -> str:
                      f"{m.get('steps_to_solve') or '—'} | {m['ep_return_mean100']:.1f} | "
                      f"{m['eval_return_train']:.1f} | {m['eval_return_heldout']:.1f} | "
                      f"{m['steps_per_sec_overall']:.0f} |")
-    lines += grid_lines(Path("runs/grid_a2c_breakout_repr/results.csv"))
+    lines += seed_lines()
+    for grid_dir in GRIDS:
+        lines += grid_lines(grid_dir)
     text = "\n".join(lines) + "\n"
-    write_text("bench/RESULTS_rl.md", text)
+    previous = Path(RESULTS)
+    if previous.exists() and NOTES_MARK in previous.read_text():  # keep the hand-written notes
+        text += "\n" + previous.read_text()[previous.read_text().index(NOTES_MARK):]
+    write_text(RESULTS, text)
     return text
 
 
-def grid_lines(results_csv: Path) -> list[str]:
-    """Final train / held-out eval returns per repr_coef: mean ± std over seeds."""
-    if not results_csv.exists():
+def grid_size() -> int:
+    from configs.base import load_config
+
+    size = 1
+    for values in load_config("a2c_breakout_repr", []).grid.values():
+        size *= len(values)
+    return size
+
+
+def seed_lines() -> list[str]:
+    """The final a2c_breakout config over seeds (rows breakout-seed<k>): how many reach ≥ 10."""
+    import numpy as np
+
+    rows = [json.loads(p.read_text()) for p in sorted(RUNS.glob("breakout-seed*/metrics.json"))]
+    rows = [m for m in rows if m["total_steps"] == 1_000_000]
+    if not rows:
         return []
+    lines = ["", f"## Breakout-v1, a2c_breakout, 1M steps: {len(rows)} seeds", "",
+             "| metric | per seed | mean ± std | seeds ≥ 10 |", "|-|-|-|-|"]
+    for key in ("ep_return_mean100", "eval_return_train", "eval_return_heldout"):
+        v = np.array([m[key] for m in rows], dtype=float)
+        lines.append(f"| {key} | {', '.join(f'{x:.2f}' for x in v)} | {v.mean():.2f} ± "
+                     f"{v.std(ddof=1) if len(v) > 1 else 0:.2f} | {(v >= 10).sum()}/{len(v)} |")
+    return lines
+
+
+def grid_table(grid_dir: Path):
+    """One row per trial: results.csv when the grid finished, else read from the tuner state
+    (a grid stopped part-way writes no results.csv); only COMPLETED trials count."""
     import pandas as pd
 
-    table = pd.read_csv(results_csv)
-    lines = ["", f"## Repr grid ({results_csv.parent.name}, "
-             f"{int(table['total_steps'].iloc[0])} steps per trial)", "",
-             "| repr_coef | seeds | eval_return_train | eval_return_heldout | "
-             "held-out per seed |", "|-|-|-|-|-|"]
-    for coef, group in table.groupby("repr_coef"):
-        train, held = group["eval_return_train"], group["eval_return_heldout"]
-        lines.append(f"| {coef} | {len(group)} | {train.mean():.2f} ± {train.std():.2f} | "
-                     f"{held.mean():.2f} ± {held.std():.2f} | "
-                     f"{', '.join(f'{v:.2f}' for v in held)} |")
+    results_csv = grid_dir / "results.csv"
+    if results_csv.exists():
+        table = pd.read_csv(results_csv)
+    elif (grid_dir / "tuner").exists():
+        from tuning.results import collect_results
+
+        table = collect_results(grid_dir / "tuner", grid_dir / "trials",
+                                ["repr_coef", "random_seed"])
+    else:
+        return None
+    return table
+
+
+def grid_lines(grid_dir: Path) -> list[str]:
+    """Final train / held-out eval returns per repr_coef: mean ± std over seeds."""
+    table = grid_table(grid_dir)
+    if table is None or table.empty:
+        return []
+    done = table[table["status"] == "COMPLETED"].sort_values(["repr_coef", "random_seed"])
+    if done.empty:
+        return ["", f"## Repr grid ({grid_dir.name}): no trial finished yet"]
+
+    def stat(col):
+        v = done_group[col]
+        return f"{v.mean():.2f} ± {v.std():.2f}" if len(v) > 1 else f"{v.mean():.2f}"
+
+    lines = ["", f"## Repr grid ({grid_dir.name}, {int(done['total_steps'].iloc[0])} steps per "
+             f"trial; {len(done)} of {grid_size()} trials finished)", "",
+             "| repr_coef | seeds | ep_return_mean100 | eval_return_train | eval_return_heldout "
+             "| per seed (seed: train eval / held-out eval) | wall min per trial | env steps/s |",
+             "|-|-|-|-|-|-|-|-|"]
+    for coef, done_group in done.groupby("repr_coef"):
+        per_seed = ", ".join(f"{int(r.random_seed)}: {r.eval_return_train:.2f} / "
+                             f"{r.eval_return_heldout:.2f}" for r in done_group.itertuples())
+        lines.append(f"| {coef} | {len(done_group)} | {stat('ep_return_mean100')} | "
+                     f"{stat('eval_return_train')} | {stat('eval_return_heldout')} | {per_seed} | "
+                     f"{done_group['wall_s'].min() / 60:.1f}–{done_group['wall_s'].max() / 60:.1f}"
+                     f" | {done_group['steps_per_sec_overall'].min():.0f}–"
+                     f"{done_group['steps_per_sec_overall'].max():.0f} |")
     return lines
 
 

@@ -18,7 +18,7 @@ def get_config() -> StereoConfig:
         weight_decay=1e-4,
         clipnorm=1.0,
         batch_size=8,
-        epochs=8,
+        epochs=6,
         plateau_patience=2,
         early_stop_patience=4,
         pretrained="",

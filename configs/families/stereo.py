@@ -19,9 +19,9 @@ class StereoConfig(BaseConfig):
     family: str = "stereo"
     # -- data ------------------------------------------------------------------------------
     domain: str = "pretrain"     # synthetic domain when no capture directory is given
-    image_height: int = 64       # network input size (captures are resized to it);
-    image_width: int = 128       #   multiples of 8
-    max_disparity: int = 32      # largest disparity (px) at that size; sets the cost volume
+    image_height: int = 48       # network input size (captures are resized to it);
+    image_width: int = 96        #   multiples of 8. 48x96 keeps a CPU fine-tune to minutes
+    max_disparity: int = 24      # largest disparity (px) at that size; sets the cost volume
     n_train: int = 2048          # synthetic split sizes (TFDS builder config)
     n_val: int = 256
     n_test: int = 256

@@ -1,6 +1,6 @@
 """In-memory stereo splits: the one shape both data sources (TFDS, capture folders) produce.
 
-Why numpy in memory: the default images are small (64×128), so a whole split fits in RAM,
+Why numpy in memory: the default images are small (48×96), so a whole split fits in RAM,
 the OpenCV baseline needs plain arrays anyway, and `tf.data` slices them without re-decoding
 PNGs every epoch.
 """
@@ -38,7 +38,7 @@ class StereoData:
     train: StereoSplit
     validation: StereoSplit
     test: StereoSplit
-    source: str  # e.g. "tfds synthetic_stereo/target_64x128_d32_n256-64-128_s0:1.0.0"
+    source: str  # e.g. "tfds synthetic_stereo/target_48x96_d24_n128-64-256_s0:1.0.0"
 
 
 def default_data_dir() -> Path:

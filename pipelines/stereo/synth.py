@@ -123,6 +123,15 @@ def _value_noise(grid: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> np.ndarray
 
 
 # -- scenes ---------------------------------------------------------------------------------
+def _size(rng, smallest: float, largest: float) -> float:
+    """A half size in [smallest, largest]; on tiny images (largest < smallest) just largest.
+
+    Only images smaller than any default (e.g. the 16x32 test pairs) take the second branch,
+    so every dataset rendered before this guard existed is unchanged.
+    """
+    return float(rng.uniform(smallest, largest)) if largest > smallest else float(largest)
+
+
 def _pretrain_layers(rng, height, width, max_d) -> list[Layer]:
     xr, yr = (-max_d - 4.0, width + max_d + 4.0), (-4.0, height + 4.0)
 
@@ -136,7 +145,7 @@ def _pretrain_layers(rng, height, width, max_d) -> list[Layer]:
                        c=rng.uniform(-0.05, 0.05), texture=texture())
     layers = [background]
     for _ in range(rng.integers(3, 8)):
-        hx, hy = rng.uniform(6, width / 4), rng.uniform(5, height / 3)
+        hx, hy = _size(rng, 6, width / 4), _size(rng, 5, height / 3)
         layers.append(Layer(rng.choice(["rect", "ellipse"]), rng.uniform(0, width),
                             rng.uniform(0, height), hx, hy, rng.uniform(0, np.pi),
                             a=rng.uniform(background.a + 1.0, top), b=rng.uniform(-0.05, 0.05),
@@ -164,7 +173,7 @@ def _target_layers(rng, height, width, max_d) -> list[Layer]:
         cy = rng.uniform(horizon, height)
         floor_here = wall_d + floor_slope * (cy - horizon)
         layers.append(Layer(rng.choice(["rect", "ellipse"]), rng.uniform(0, width), cy,
-                            rng.uniform(8, width / 3.5), rng.uniform(8, height / 2.5),
+                            _size(rng, 8, width / 3.5), _size(rng, 8, height / 2.5),
                             rng.normal(0, 0.2), a=rng.uniform(floor_here + 1.0, top) if
                             floor_here + 1.0 < top else top,
                             b=rng.uniform(-0.15, 0.15), c=0.0, texture=texture(),

@@ -63,3 +63,19 @@ def test_linear_model_writes_coefficients(tiny, tmp_path):
     _train(tiny, tmp_path, num_layers=0)
     coefficients = pd.read_csv(tmp_path / "coefficients.csv")
     assert list(coefficients["feature"]) == list(tiny[1].feature_names)
+    assert coefficients["identified"].all()  # v2: every feature differs between choices
+
+
+def test_features_constant_within_decisions_are_flagged_not_identified():
+    # time of year is the same for every choice of a decision: a conditional logit cannot
+    # estimate its coefficient, and coefficients.csv must say so
+    from types import SimpleNamespace
+
+    from tfmodels.mimic.family import varies_within_decisions
+
+    features = np.zeros((3, 4, 2), "float32")
+    features[:, :, 0] = np.arange(4)            # distance-like: varies across choices
+    features[:, :, 1] = np.array([[0.3], [0.5], [0.9]])  # season-like: one value per decision
+    mask = np.array([[1, 1, 1, 0]] * 3, bool)
+    features[~mask] = 0.0  # padding must not count as variation
+    assert varies_within_decisions(SimpleNamespace(features=features, mask=mask)) == [True, False]

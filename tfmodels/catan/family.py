@@ -118,13 +118,12 @@ def _datasets(config: CatanConfig, data: windows.CatanData, split) -> dict:
         train = windows.fixed_windows(data, "train", config.overfit, span, config.data_seed)
         n_val = min(config.overfit, 32)
         val = windows.fixed_windows(data, "validation", n_val, span, config.data_seed + 1)
-        fixed = windows.expanded_in_memory(train, config.history, split)
-        held_out = windows.expanded_in_memory(val, config.history, split)
-        train_eval = windows.batches(fixed, size, shuffle=False, seed=0, size=config.overfit)
-        return {"train": windows.batches(fixed, size, shuffle=True, seed=seed,
-                                         size=config.overfit, passes=config.overfit_passes),
-                "train_eval": train_eval, "report": train_eval,
-                "val": windows.batches(held_out, size, shuffle=False, seed=0, size=n_val)}
+        fixed = windows.fixed_batches(train, size, config.history, split)
+        held_out = windows.fixed_batches(val, size, config.history, split)
+        n_batches = -(-config.overfit // size)
+        return {"train": windows.repeated(fixed, config.overfit_passes, shuffle=True,
+                                          seed=seed, n_batches=n_batches),
+                "train_eval": fixed, "report": fixed, "val": held_out}
 
     def stream(name, shuffle):
         return windows.stream_windows(data, name, span, config.window_stride,

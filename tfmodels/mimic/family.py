@@ -117,8 +117,22 @@ def write_artifacts(model: keras.Model, data, config: MimicConfig, run_dir: Path
     if config.num_layers == 0:
         coefficients = linear_coefficients(model, list(data.feature_names))
         frame = pd.DataFrame({"feature": list(coefficients),
-                              "coefficient": list(coefficients.values())})
+                              "coefficient": list(coefficients.values()),
+                              "identified": varies_within_decisions(data.train)})
         io.write_csv(run_dir / "coefficients.csv", frame)
+
+
+def varies_within_decisions(choice_sets) -> list[bool]:
+    """Per feature: does it differ between the choices of at least one decision?
+
+    A conditional logit only sees differences between choices, so a feature that is constant
+    within every decision (time of year) gets no gradient: its linear coefficient is its
+    initial value, not an estimate. `coefficients.csv` says so in its `identified` column.
+    """
+    mask = choice_sets.mask.astype(bool)[..., None]
+    high = np.where(mask, choice_sets.features, -np.inf).max(axis=1)
+    low = np.where(mask, choice_sets.features, np.inf).min(axis=1)
+    return [bool(v) for v in ((high - low) > 1e-6).any(axis=0)]
 
 
 FAMILY = MimicFamily()

@@ -1,8 +1,8 @@
 """The mimic log-odds network: score every choice with one shared MLP, softmax per decision.
 
-    features [B, C, F] ──shared MLP (num_layers × layer_size, dropout)──▶ Dense(1) log-odds [B, C]
-    mask     [B, C]    ──────────────────────────────────────────────▶ padded slots → −1e9
-                                                                         └▶ softmax over C
+    features [B, C, F] ─┬▶ valid rows [N, F] ─shared MLP (num_layers × layer_size, dropout)
+    mask     [B, C]    ─┘        ─▶ Dense(1) log-odds [N] ─▶ scattered back to [B, C],
+                                                        padded slots −1e9 ─▶ softmax over C
 
 A decision is a set of C choice slots; only the log-odds *differences* between choices of
 one decision matter (a conditional logit when `num_layers == 0`). Choice sets have different
@@ -10,25 +10,50 @@ sizes, so they are padded; the padded slots get a log-odds of −1e9, which make
 probability exactly 0 in float32 (the original mimic did not mask and gave phantom choices
 probability). Contrasts — selected vs one sampled alternative — are the same model with C = 2.
 
+The MLP runs on the valid rows only, as one 2-D matrix: padding is never computed (choice
+sets of 19–32 cells average ≈23 of 32 slots), and a 2-D Dense lets TensorFlow fuse
+MatMul + BiasAdd + ReLU. Measured on the 2-core CI box, one training step at batch 10 000
+(3 × 24, v1 features, deterministic ops): 63–80 ms vs 94–106 ms for the padded
+[B, C, F] model.
+
 The per-choice scorer (features [N, F] → log-odds [N]) is shared by name with the full model,
 so `choice_scorer(model)` exports it for batch inference over millions of rows.
 """
 from __future__ import annotations
 
 import keras
-from keras import layers, ops
+import tensorflow as tf
+from keras import layers
 
 PAD_LOGIT = -1e9
 SCORER_PREFIX = "scorer_"
 
 
 @keras.saving.register_keras_serializable(package="tflab")
-class MaskedLogits(layers.Layer):
-    """Replace the log-odds of padded slots by −1e9 (probability exactly 0 after softmax)."""
+class GatherValidChoices(layers.Layer):
+    """[B, C, F] features + [B, C] mask → the valid rows [N, F] and their (decision, slot)
+    index [N, 2], so the scorer never spends compute on padding."""
 
-    def call(self, logits, mask):
-        return ops.where(ops.cast(mask, "float32") > 0.5, logits,
-                         ops.full_like(logits, PAD_LOGIT))
+    def call(self, features, mask):
+        index = tf.where(tf.cast(mask, tf.float32) > 0.5)
+        return tf.gather_nd(features, index), index
+
+    def compute_output_spec(self, features, mask):
+        return (keras.KerasTensor((None, features.shape[-1]), dtype=features.dtype),
+                keras.KerasTensor((None, 2), dtype="int64"))
+
+
+@keras.saving.register_keras_serializable(package="tflab")
+class ScatterLogOdds(layers.Layer):
+    """Valid rows' log-odds [N, 1] back into [B, C]; padded slots get −1e9 (probability
+    exactly 0 after the softmax)."""
+
+    def call(self, logodds, index, mask):
+        board = tf.fill(tf.shape(mask), tf.constant(PAD_LOGIT, logodds.dtype))
+        return tf.tensor_scatter_nd_update(board, index, logodds[:, 0])
+
+    def compute_output_spec(self, logodds, index, mask):
+        return keras.KerasTensor(mask.shape, dtype=logodds.dtype)
 
 
 def _scorer_layers(num_layers: int, layer_size: int, dropout: float,
@@ -55,12 +80,10 @@ def build_logodds_model(num_features: int, *, num_layers: int, layer_size: int,
     features = keras.Input((max_choices, num_features), name="features")
     # float32, not bool: MirroredStrategy cannot aggregate bool inputs across replicas
     mask = keras.Input((max_choices,), dtype="float32", name="mask")
-    hidden = features
+    hidden, index = GatherValidChoices(name="valid_choices")(features, mask)
     for layer in _scorer_layers(num_layers, layer_size, dropout, activation):
         hidden = layer(hidden)
-    logodds = layers.Reshape((-1,), name="squeeze_logodds")(hidden) if max_choices is None \
-        else layers.Reshape((max_choices,), name="squeeze_logodds")(hidden)
-    logits = MaskedLogits(name="masked_logodds")(logodds, mask)
+    logits = ScatterLogOdds(name="masked_logodds")(hidden, index, mask)
     return keras.Model({"features": features, "mask": mask}, logits, name="mimic_logodds")
 
 

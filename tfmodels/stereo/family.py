@@ -56,9 +56,6 @@ class StereoFamily:
         say = print if verbose else (lambda _text: None)
         rows = {}
         pretrained = evaluate.load_pretrained(config.pretrained) if config.pretrained else None
-        if pretrained is not None:
-            rows["pretrain-only network"] = evaluate.network_scores(pretrained, data.test,
-                                                                    config.batch_size)
         callbacks = recipe_callbacks(config, run_dir, verbose=bool(verbose))
 
         def make_experiment(strategy) -> KerasExperiment:
@@ -83,6 +80,12 @@ class StereoFamily:
                 callbacks=list(callbacks.values()), monitor=MONITOR)
 
         def final_metrics(model) -> dict:
+            # The pretrained model is scored here, after training, so that a wrong
+            # architecture fails in copy_weights before any prediction is paid for; its
+            # weights were copied, not shared, so training did not touch them.
+            if pretrained is not None:
+                rows["pretrain-only network"] = evaluate.network_scores(
+                    pretrained, data.test, config.batch_size)
             trained_name = "fine-tuned network" if pretrained is not None else "trained network"
             rows[trained_name] = evaluate.network_scores(model, data.test, config.batch_size)
             if config.sgbm_baseline:

@@ -23,9 +23,9 @@ class StereoBuilderConfig(tfds.core.BuilderConfig):
     """Domain and sizes; `name` is derived from them (see `make_config`)."""
 
     domain: str = "pretrain"
-    height: int = 64
-    width: int = 128
-    max_disparity: int = 32
+    height: int = 48
+    width: int = 96
+    max_disparity: int = 24
     n_train: int = 1024
     n_val: int = 128
     n_test: int = 128
