@@ -14,7 +14,8 @@ TRAINING_VIEWS = ("choice_sets", "contrasts")
 class MimicConfig(BaseConfig):
     family: str = "mimic"
     # -- data ------------------------------------------------------------------------------
-    feature_set: str = "v3"            # v1 distance, v2 + heading, v3 + mlt, npp, time of year
+    feature_set: str = "v3"            # v1 distance, v2 + heading, v3 + mlt, npp, time of year;
+    #                                    or an explicit list "normed_distance,stay_put,..."
     resolution: int = 4                # H3 resolution of the cells
     max_km: float = 100.0              # choice set: cells whose centre is within this radius
     time_step: str = "1D"              # one decision per consecutive pair of fixes this far apart
@@ -47,9 +48,11 @@ class MimicConfig(BaseConfig):
 
     def validate(self) -> None:
         super().validate()
-        if self.feature_set not in FEATURE_SET_NAMES:
+        explicit = "," in self.feature_set  # a comma-separated list of feature columns
+        if self.feature_set not in FEATURE_SET_NAMES and not explicit:
             raise UserError(f"unknown feature_set {self.feature_set!r}; known: "
-                            f"{', '.join(FEATURE_SET_NAMES)}")
+                            f"{', '.join(FEATURE_SET_NAMES)}, or a comma-separated list of "
+                            f"feature columns (e.g. normed_distance,stay_put)")
         if self.training_view not in TRAINING_VIEWS:
             raise UserError(f"training_view must be one of {', '.join(TRAINING_VIEWS)}; "
                             f"got {self.training_view!r}")

@@ -17,8 +17,11 @@ version.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -115,10 +118,13 @@ def load_simulated(config_name: str = "default",
 
         shown = getattr(tqdm_utils, "_active", True)
         tfds.display_progress_bar(False)  # the line above is the progress report
-        try:
-            builder.download_and_prepare()
+        started = time.perf_counter()
+        try:  # TFDS announces "Downloading and preparing ..." on stdout; nothing is downloaded
+            with contextlib.redirect_stdout(io.StringIO()):
+                builder.download_and_prepare()
         finally:
             tfds.display_progress_bar(shown)
+        print(f"generated in {time.perf_counter() - started:.1f} s (reused from now on)")
     dataset = builder.as_dataset(split="train", shuffle_files=False)
     columns: dict[str, list] = {}
     for example in tfds.as_numpy(dataset):  # one example per individual: ~100 iterations
