@@ -33,6 +33,8 @@ class CatanConfig(BaseConfig):
     width: float = 1.0           # stage widths 64·w, 128·w, 256·w, 512·w
     groups: int = 32             # GroupNorm groups at width 1 (scaled with width)
     bn_momentum: float = 0.9     # Keras momentum (= PyTorch's default 0.1)
+    prior_init: bool = True      # head biases start at the training base rates (model.py)
+    prior_batches: int = 8       # training batches the base rates are counted on
     # -- loss weight per head ----------------------------------------------------------------
     weight_categorical: float = 1.0
     weight_binary: float = 1.0
@@ -80,6 +82,8 @@ class CatanConfig(BaseConfig):
             raise UserError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
         if self.width <= 0 or self.groups < 1 or self.window_stride < 1:
             raise UserError("width must be > 0, groups >= 1, window_stride >= 1")
+        if self.prior_batches < 1:
+            raise UserError(f"prior_batches must be >= 1, got {self.prior_batches}")
         if self.overfit < 0 or self.overfit_games < 2 or self.overfit_passes < 1:
             raise UserError("overfit must be >= 0, overfit_games >= 2 (one is held out) and "
                             "overfit_passes >= 1")

@@ -34,6 +34,8 @@ class MimicConfig(BaseConfig):
     activation: str = "relu"
     # -- optimisation (Adam, as in the notes) ----------------------------------------------
     learning_rate: float = 5e-4
+    lr_decay: str = "none"             # "cosine": decay to 0.1 % of learning_rate over the run,
+    #                                    so Adam settles on a convex optimum (linear models)
     batch_size: int = 10_000
     epochs: int = 100
     beta_1: float = 0.9
@@ -64,5 +66,7 @@ class MimicConfig(BaseConfig):
             raise UserError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
         if self.max_km <= 0 or not 0 <= self.resolution <= 15:
             raise UserError("max_km must be > 0 and resolution in 0..15")
+        if self.lr_decay not in ("none", "cosine"):
+            raise UserError(f"lr_decay must be 'none' or 'cosine', got {self.lr_decay!r}")
         if self.steps_per_execution < 1:
             raise UserError("steps_per_execution must be >= 1")

@@ -26,7 +26,7 @@ from tfmodels import io
 from tfmodels.catan import diagnostics
 from tfmodels.catan.heads import (float_quantum, head_losses, head_metrics, present_heads,
                                   true_metrics)
-from tfmodels.catan.model import build_model
+from tfmodels.catan.model import build_model, set_output_priors, target_priors
 from tfmodels.fit import KerasExperiment, fit_keras
 
 DATA_FIELDS = ("bots", "seed_start", "max_ticks", "val_fraction", "history", "future")
@@ -51,11 +51,16 @@ class CatanFamily:
         split = head_split(config.future)
         datasets = _datasets(config, data, split)
         heads = present_heads(split)
+        # base rates of the training targets (the overfit windows, or the first batches)
+        priors = (target_priors(datasets["train_eval"].take(config.prior_batches),
+                                categorical_classes()) if config.prior_init else None)
 
         def make_experiment(strategy) -> KerasExperiment:
             model = build_model(split, config.history, width=config.width, norm=config.norm,
                                 groups=config.groups, bn_momentum=config.bn_momentum,
                                 classes=categorical_classes())
+            if config.prior_init:
+                set_output_priors(model, split, priors)
             optimizer = keras.optimizers.AdamW(config.learning_rate,
                                                weight_decay=config.weight_decay, amsgrad=True)
             optimizer.exclude_from_weight_decay(var_names=["gamma", "beta", "bias"])

@@ -60,8 +60,8 @@ class MimicFamily:
                                         layer_size=config.layer_size, dropout=config.dropout,
                                         activation=config.activation)
             model.compile(
-                optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1,
-                                                beta_2=config.beta_2),
+                optimizer=keras.optimizers.Adam(learning_rate(config, data.train_view),
+                                                beta_1=config.beta_1, beta_2=config.beta_2),
                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                 **compile_options(config, strategy))
             make = movement.make_dataset
@@ -87,6 +87,15 @@ class MimicFamily:
             true_gmp_val="simulator's own probabilities of the selections (the ceiling)")
         io.write_json(run_dir / "metrics.json", metrics)
         return metrics
+
+
+def learning_rate(config: MimicConfig, train_view):
+    """The configured rate, or a cosine decay over all of the run's optimizer steps."""
+    if config.lr_decay == "none":
+        return config.learning_rate
+    steps = config.epochs * -(-train_view.num_decisions // config.batch_size)
+    return keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=steps,
+                                                  alpha=0.001)
 
 
 def predict_logits(model: keras.Model, choice_sets, batch_size: int) -> np.ndarray:
