@@ -33,16 +33,30 @@ def main() -> int:
                "--max-trials", str(args.max_trials), "--workers", str(args.workers)]
     for pair in args.overrides:
         command += ["--set", pair]
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, check=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     minutes = (time.perf_counter() - started) / 60
-    per_trial = minutes * 60 / args.max_trials
-    line = (f"- {datetime.date.today()} {platform.machine()} {os.cpu_count()} cores: "
-            f"mimic_v3 {args.max_trials} trials, workers={args.workers}, "
-            f"sets={args.overrides or 'none'}: {minutes:.2f} min wall "
-            f"({per_trial:.1f} s/trial incl. start-up and data)")
-    if args.max_trials < 60:
-        line += f"; linear extrapolation to 60 trials: {per_trial * 60 / 60:.1f} min"
+
+    import pandas as pd
+
+    results = pd.read_csv(Path(args.out) / "results.csv")
+    done = results[results["status"] == "COMPLETED"]
+    n = len(results)
+    per_trial = minutes * 60 / max(n, 1)
+    line = (f"- {datetime.date.today()} {platform.machine()} {os.cpu_count()} cores (load "
+            f"before {load_before:.1f}, after {os.getloadavg()[0]:.1f}): `python -m "
+            f"tuning.grid mimic_v3 --workers {args.workers}"
+            + "".join(f" --set {pair}" for pair in args.overrides)
+            + f"`: {n} trials ({len(done)} completed) in **{minutes:.1f} min** wall incl. "
+            f"start-up and data ({per_trial:.1f} s/trial)")
+    if n < 60:
+        line += f"; scaled linearly to 60 trials: {per_trial:.1f} s × 60 = {per_trial:.0f} min"
+    per_set = done.groupby("feature_set")[["gmp_val", "true_gmp_val", "gmp_val_moving",
+                                          "gmp_random"]].mean()
+    line += "; mean gmp_val / true / moving / random per feature set: " + ", ".join(
+        f"{name} {row.gmp_val:.3f} / {row.true_gmp_val:.3f} / {row.gmp_val_moving:.3f} / "
+        f"{row.gmp_random:.3f}" for name, row in per_set.iterrows())
     print(line)
     with open(ROOT / "bench" / "RESULTS_mimic.md", "a") as handle:
         handle.write(line + "\n")

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         return FamilyGridSearch(
             config, args.data, out_dir, grid_size, verbose=True,
             objective=kt.Objective(objective[0], objective[1]),
-            hyperparameters=hp, tune_new_entries=False, allow_new_entries=False,
+            hyperparameters=hp,
             max_trials=min(grid_size, args.max_trials or grid_size),
             max_consecutive_failed_trials=grid_size + 1,
             directory=str(out_dir), project_name="tuner", overwrite=False)
