@@ -1,14 +1,19 @@
 """Stereo benchmark: CPU speed at the default size and EPE on the target test split.
 
-    python bench/stereo_bench.py --pretrained runs/pre/model.keras \
-        --finetuned runs/ft/model.keras [--out bench/RESULTS_stereo.md]
+    nice -n 19 python bench/stereo_bench.py --pretrained runs/pre/model.keras \
+        --finetuned runs/ft/model.keras [--grid grids/stereo_regularisation] \
+        [--out bench/RESULTS_stereo.md]
 
 Speed: training images/s (model.fit on the stereo_finetune config's model, loss and
 optimizer, after a warm-up epoch, TF deterministic ops on as in every tflab run) and
 inference ms per image (batch 1 latency and batch-16 throughput). Wall clock *and* process
 CPU seconds are reported, plus the load average, because the CPU may be shared.
 Accuracy: the two saved networks and OpenCV SGBM (blockSize chosen on the validation split)
-re-scored on the target test split of stereo_finetune with the same masked metrics.
+re-scored on the target test split of stereo_finetune with the same masked metrics, here
+through `model.predict` and NumPy (float64), independently of the in-run table that
+`tfmodels.fit` wrote (compiled Keras metrics); both are printed so they can be compared.
+Runs: each run directory's wall time, epochs, why it stopped and its lr cuts; with --grid,
+the grid's summary.csv (seed statistics per configuration).
 """
 from __future__ import annotations
 
@@ -77,6 +82,58 @@ def accuracy(config, pretrained: str, finetuned: str) -> tuple[dict, str]:
     return rows, f"{len(data.test)} pairs, {data.source}"
 
 
+def run_record(model_path: str) -> str:
+    """One markdown bullet from the run directory that wrote `model_path`."""
+    run_dir = Path(model_path).parent
+    metrics_file = run_dir / "metrics.json"
+    if not metrics_file.is_file():
+        return f"- {run_dir}: no metrics.json"
+    m = io.read_json(metrics_file)
+    cuts = "; ".join(f"epoch {e['epoch']}: {e['from']:.3g} -> {e['to']:.3g}"
+                     for e in m.get("lr_events", [])) or "none"
+    return (f"- `{run_dir}`: {m['epochs']} epochs, `model.fit` {m['seconds']:.0f} s wall; "
+            f"best val_epe {m.get('best_val_epe', float('nan')):.4f} at epoch "
+            f"{m.get('best_epoch')}; lr cuts: {cuts}; overfitting warnings "
+            f"{m.get('n_warnings_overfitting')}, val-rising warnings "
+            f"{m.get('n_warnings_val_rising')}; stop: {m.get('stop_reason', 'n/a')}")
+
+
+def in_run_table(model_path: str) -> str:
+    table = Path(model_path).parent / "test_table.txt"
+    return table.read_text().rstrip() if table.is_file() else "(no test_table.txt)"
+
+
+def grid_section(grid_dir: str | None) -> str:
+    if not grid_dir:
+        return ""
+    import pandas as pd
+
+    grid = Path(grid_dir)
+    summary = pd.read_csv(grid / "summary.csv")
+    results = pd.read_csv(grid / "results.csv")
+    axes = [c for c in ("dropout_p", "weight_decay", "learning_rate") if c in summary]
+    keep = axes + [c for c in ("n", "best_val_epe_min", "best_val_epe_median",
+                               "best_val_epe_spread", "test_epe_mean", "train_val_gap_mean",
+                               "n_lr_reductions_mean", "epochs_mean", "seconds_mean")
+                   if c in summary]
+    rows = [keep, ["---"] * len(keep)]
+    for _, row in summary[keep].iterrows():
+        rows.append([f"{row[c]:g}" if isinstance(row[c], float) else str(row[c])
+                     for c in keep])
+    table = "\n".join("| " + " | ".join(map(str, r)) + " |" for r in rows)
+    status = results["status"].value_counts().to_dict()
+    seconds = results["seconds"].sum() if "seconds" in results else float("nan")
+    return f"""
+## Regularisation grid (`{grid}`)
+
+{len(results)} trials ({status}); sum of `model.fit` times {seconds / 60:.1f} min.
+summary.csv, one row per configuration over its seeds (best_val_epe = the best epoch's
+val EPE of each trial; spread = p90 - min over seeds; *_mean = mean over seeds):
+
+{table}
+"""
+
+
 def speed_table(config, fast: dict) -> str:
     train = (f"training (model.fit, batch {config.batch_size}, AdamW + clipnorm, "
              f"dropout {config.dropout_p})")
@@ -108,6 +165,7 @@ def main(argv=None) -> int:
     parser.add_argument("--finetuned", required=True, help="stereo_finetune model.keras")
     parser.add_argument("--out", default=str(Path(__file__).with_name("RESULTS_stereo.md")))
     parser.add_argument("--speed-images", type=int, default=64)
+    parser.add_argument("--grid", default=None, help="grid directory with summary.csv")
     args = parser.parse_args(argv)
     config = load_config("stereo_finetune", [])
     host = machine()
@@ -117,14 +175,28 @@ def main(argv=None) -> int:
     text = f"""# Stereo benchmark ({datetime.date.today().isoformat()})
 
 Machine: {host}; load average at the end {os.getloadavg()[0]:.1f}.
-Command: `python bench/stereo_bench.py --pretrained {args.pretrained} --finetuned {args.finetuned}`
+Command: `nice -n 19 python bench/stereo_bench.py {" ".join(sys.argv[1:] if argv is None else argv)}`
 
 ## Accuracy on the target test split
+
+Re-scored by this script (`model.predict`, NumPy float64):
 
 ```
 {table}
 ```
 
+As written by the fine-tune run itself (`{Path(args.finetuned).parent}/test_table.txt`,
+compiled Keras metrics):
+
+```
+{in_run_table(args.finetuned)}
+```
+
+## Runs
+
+{run_record(args.pretrained)}
+{run_record(args.finetuned)}
+{grid_section(args.grid)}
 ## CPU speed at the default size
 
 {config.image_height}x{config.image_width} pairs, max_disparity {config.max_disparity}, \

@@ -1,24 +1,38 @@
 """catan_norms: which normalisation keeps eval-mode regression right? (seed 000, Edit 2)
 
-The overfit setting (64 fixed windows) with every norm of the notes' study and 3 random
-starts each. Each trial reports, per head, accuracy with training=True and training=False
-on the same windows after training; summary.csv's `acc_float_eval_mode_mean` against
-`acc_float_train_mode_mean` is the notes' BatchNorm finding, measured.
-The ResNet is narrowed (width 0.25) and the epoch budget kept small so the 12 trials fit a
-2-core machine; run it with --set width=1.0 --set epochs=... on a GPU for the notes' size.
+The overfit setting of `catan_resnet18 --overfit 64` (64 fixed windows in 2 fixed batches
+of 32, ResNet-18 layout at width 0.25, AdamW + AMSGrad from lr 1e-2 halved on plateaus)
+with every norm of the notes' study and 3 random starts each. Its values are spelled out
+here rather than left to the `overfit_*` fields, so each trial's config.json equals the
+grid's config (the grid's resume check compares them).
+
+Each trial reports, per head, accuracy with training=True and training=False on the same
+64 windows after training. In summary.csv (means over the 3 seeds):
+    acc_float_eval_mode_mean      the notes' question: regression right in eval mode?
+    acc_float_train_mode_mean     the same weights with batch statistics (BatchNorm's view)
+    acc_float_mode_gap_mean       train − eval: the BatchNorm trap, measured
+    acc_<head>_..._mean           the same for categorical / binary / action heads
+    overfit_reached_all_eval_mode_mean   share of seeds whose every head reached 99 %
+    epochs_mean, seconds_mean     budget used (a trial stops once every head is at 99 %)
+The grid ranks configurations by the family's objective (best held-out val_loss), which
+says nothing in the overfit setting: read the columns above.
+
+Budget: 40 epochs × 8 passes × 2 batches = at most 640 steps per trial, ~0.4 CPU s a step
+at width 0.25 (bench/RESULTS_catan.md): 12 trials ≈ 1 CPU hour; `--workers 2` runs two
+side by side. On a GPU, `--set width=1.0 --set epochs=...` gives the notes' size.
 """
-from configs.families.catan import CatanConfig
+from configs.catan_resnet18 import get_config as resnet18
 
 
-def get_config() -> CatanConfig:
-    return CatanConfig(
-        name="catan_norms",
-        overfit=64,
-        width=0.25,
-        epochs=150,
-        batch_size=32,
-        grid={
-            "norm": ["batch", "group", "layer", "instance"],
-            "random_seed": [0, 1, 2],
-        },
-    )
+def get_config():
+    base = resnet18()
+    base.name = "catan_norms"
+    base.overfit = 64
+    base.width, base.learning_rate, base.epochs = 0.25, 1e-2, 40
+    base.overfit_width = base.overfit_learning_rate = base.overfit_epochs = 0
+    base.grid = {
+        "norm": ["batch", "group", "layer", "instance"],
+        "random_seed": [0, 1, 2],
+    }
+    base.validate()
+    return base

@@ -21,8 +21,19 @@ def get_config() -> CatanConfig:
         future=4,
         norm="group",
         width=1.0,
-        learning_rate=3e-3,  # measured: memorises 64 windows faster than 1e-3 (bench notes)
+        learning_rate=1e-3,
         weight_decay=1e-4,
         batch_size=32,
         epochs=10,
+        weight_categorical=20.0,
+        weight_binary=5.0,
+        weight_float=10.0,
+        weight_action=1.0,
+        # the overfit setting (--overfit N): see the docstring
+        overfit_width=0.25,
+        overfit_learning_rate=1e-2,
+        overfit_epochs=120,
+        overfit_passes=8,
+        overfit_target=0.99,
+        plateau_patience=2,
     )

@@ -3,7 +3,8 @@
 The notes start from weights trained 25k steps on FlyingThings; here the stand-in is the
 locally rendered `pretrain` domain (many textured shapes at random depths and slants).
 Plenty of data, so no dropout and a larger learning rate than the fine-tune; the same
-plateau / early-stopping machinery keeps the run from wasting epochs.
+plateau / early-stopping machinery keeps the run from wasting epochs. 1024 pairs x 6 epochs
+took 12 min of model.fit on the shared 2-core CPU (2026-11-23, load average 4-7).
 """
 from configs.families.stereo import StereoConfig
 

@@ -33,12 +33,13 @@ class CatanConfig(BaseConfig):
     width: float = 1.0           # stage widths 64·w, 128·w, 256·w, 512·w
     groups: int = 32             # GroupNorm groups at width 1 (scaled with width)
     bn_momentum: float = 0.9     # Keras momentum (= PyTorch's default 0.1)
-    prior_init: bool = True      # head biases start at the training base rates (model.py)
+    prior_init: bool = False     # head biases start at the training base rates (model.py)
     prior_batches: int = 8       # training batches the base rates are counted on
     # -- loss weight per head ----------------------------------------------------------------
     weight_categorical: float = 1.0
     weight_binary: float = 1.0
     weight_float: float = 10.0   # MSE on values in [0, 1] is small; the notes needed ~4e-4
+    float_loss: str = "value"    # value: MSE on values in [0, 1]; quantum: MSE in quanta
     weight_action: float = 1.0
     # -- optimisation: AdamW + AMSGrad, as the notes settled on ------------------------------
     learning_rate: float = 1e-3
@@ -52,6 +53,9 @@ class CatanConfig(BaseConfig):
     overfit: int = 0             # > 0: train on this many fixed windows until the heads fit
     overfit_games: int = 4       # games generated for the overfit setting (last is validation)
     overfit_passes: int = 4      # passes over the N windows per epoch (amortises eval passes)
+    overfit_width: float = 0.0   # overfit setting: width (0 = `width`; see catan_resnet18)
+    overfit_learning_rate: float = 0.0  # overfit setting: learning rate (0 = `learning_rate`)
+    overfit_epochs: int = 0      # overfit setting: epoch budget (0 = `epochs`)
     overfit_target: float = 1.0  # eval-mode accuracy every head must reach to stop early
     report_windows: int = 256    # normal fit: validation windows for the train/eval report
     mode_gap_warn: float = 0.02  # warn when train-mode and eval-mode accuracy differ by more
@@ -82,8 +86,13 @@ class CatanConfig(BaseConfig):
             raise UserError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
         if self.width <= 0 or self.groups < 1 or self.window_stride < 1:
             raise UserError("width must be > 0, groups >= 1, window_stride >= 1")
+        if self.float_loss not in ("value", "quantum"):
+            raise UserError(f"float_loss must be 'value' or 'quantum', got {self.float_loss!r}")
         if self.prior_batches < 1:
             raise UserError(f"prior_batches must be >= 1, got {self.prior_batches}")
+        if min(self.overfit_width, self.overfit_learning_rate, self.overfit_epochs) < 0:
+            raise UserError("overfit_width, overfit_learning_rate and overfit_epochs must be "
+                            ">= 0 (0 = use width / learning_rate / epochs)")
         if self.overfit < 0 or self.overfit_games < 2 or self.overfit_passes < 1:
             raise UserError("overfit must be >= 0, overfit_games >= 2 (one is held out) and "
                             "overfit_passes >= 1")
@@ -95,6 +104,17 @@ class CatanConfig(BaseConfig):
     def loss_weights(self) -> dict[str, float]:
         return {"categorical": self.weight_categorical, "binary": self.weight_binary,
                 "float": self.weight_float, "action": self.weight_action}
+
+    def resolved(self) -> "CatanConfig":
+        """The config a run trains with: in the overfit setting, `overfit_width`,
+        `overfit_learning_rate` and `overfit_epochs` (where set, i.e. > 0) replace `width`,
+        `learning_rate` and `epochs`; the run's config.json records the values used."""
+        if not self.overfit:
+            return self
+        return dataclasses.replace(
+            self, width=self.overfit_width or self.width,
+            learning_rate=self.overfit_learning_rate or self.learning_rate,
+            epochs=self.overfit_epochs or self.epochs)
 
     def games_in_data(self) -> int:
         """Games the run needs: all of them, or just `overfit_games` in the overfit setting."""

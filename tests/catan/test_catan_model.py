@@ -10,7 +10,8 @@ from pipelines.catan.simulate import play_game
 from tfmodels.catan import diagnostics
 from tfmodels.catan.heads import float_quantum
 from tfmodels.catan.layers import BroadcastConv2D, group_count, widths
-from tfmodels.catan.model import body_parameter_count, build_model
+from tfmodels.catan.model import (body_parameter_count, build_model, set_output_priors,
+                                  target_priors)
 
 HISTORY, FUTURE = 16, 4
 SPLIT = head_split(FUTURE)
@@ -118,7 +119,8 @@ def test_train_eval_report_shows_the_batchnorm_trap(norm, batch):
             layer.kernel.assign(rng.normal(0, 0.3, layer.kernel.shape).astype(np.float32))
     before = [v.numpy().copy() for v in model.non_trainable_variables]
     dataset = tf.data.Dataset.from_tensors(batch)
-    report = diagnostics.mode_report(model, dataset, float_quantum(SPLIT))
+    names = {**SPLIT.names, "action": [f"t+{t + 1}:action" for t in range(FUTURE)]}
+    report = diagnostics.mode_report(model, dataset, float_quantum(SPLIT), names, worst=3)
     metrics, warnings = diagnostics.flatten_report(report, threshold=0.02)
     after = [v.numpy() for v in model.non_trainable_variables]
     for a, b in zip(before, after):  # the train-mode pass left the moving statistics alone
@@ -131,8 +133,31 @@ def test_train_eval_report_shows_the_batchnorm_trap(norm, batch):
         assert max(loss_gaps) < 1e-5 and not warnings
         assert all(metrics[f"acc_{h}_mode_gap"] == 0 for h in report["eval_mode"])
     assert "training=True" in diagnostics.format_report(report, "test")
+    for head, worst in report["worst"]["eval_mode"].items():  # the channels it misses most
+        assert len(worst) == 3 and set(worst) <= set(names[head])
+        assert min(worst.values()) <= report["eval_mode"][head]["acc"] + 1e-6
 
 
 def test_group_count_and_widths():
     assert widths(1.0) == [64, 128, 256, 512] and widths(1 / 16) == [4, 8, 16, 32]
     assert group_count(64, 32) == 32 and group_count(12, 32) == 12 and group_count(24, 16) == 12
+
+
+def test_output_priors_make_the_first_prediction_the_base_rate(batch):
+    """Zero kernels + prior biases: predictions are the training marginals, channel by channel."""
+    model = build_model(SPLIT, HISTORY, width=1 / 16, norm="group")
+    priors = target_priors([batch])
+    set_output_priors(model, SPLIT, priors)
+    out, y = model(batch[0]), batch[1]
+    np.testing.assert_allclose(tf.reduce_mean(out["float"], axis=(0, 1, 2)),
+                               tf.reduce_mean(y["float"], axis=(0, 1, 2)), atol=1e-5)
+    p_one = tf.reduce_mean(tf.sigmoid(out["binary"]), axis=(0, 1, 2)).numpy()
+    np.testing.assert_allclose(p_one, np.clip(tf.reduce_mean(y["binary"], axis=(0, 1, 2)),
+                                              1e-3, 1 - 1e-3), atol=1e-5)
+    classes = tf.reduce_mean(tf.nn.softmax(out["categorical"]), axis=(0, 1, 2)).numpy()
+    np.testing.assert_allclose(classes / classes.sum(-1, keepdims=True),
+                               priors["categorical"] / priors["categorical"].sum(-1, keepdims=True),
+                               atol=1e-5)
+    first = tf.nn.softmax(out["action"])[0].numpy()        # [future, C_A], same for every x
+    seen = np.bincount(y["action"][:, 0].numpy(), minlength=C_A) / len(y["action"])
+    assert first[0].argmax() == seen.argmax()

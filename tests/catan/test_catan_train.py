@@ -13,13 +13,13 @@ from tfmodels.families import get_family
 from tfmodels.fit import main as fit_main
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = ["overfit=8", "width=0.0625", "max_ticks=40", "overfit_games=2",
-        "workers=1", "batch_size=8", "learning_rate=0.003"]
+TINY = ["overfit=8", "overfit_width=0.0625", "max_ticks=40", "overfit_games=2",
+        "workers=1", "batch_size=8", "overfit_learning_rate=0.003", "overfit_passes=2"]
 
 
 def test_tiny_overfit_run_drives_the_loss_down(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("TFLAB_DATA_DIR", str(tmp_path / "tfds"))
-    config = load_config("catan_resnet18", TINY + ["epochs=8", "norm=batch"])
+    config = load_config("catan_resnet18", TINY + ["overfit_epochs=8", "norm=batch"])
     family = get_family("catan")
     data = family.load_data(config, None)
     metrics = family.train(config, data, tmp_path / "run", verbose=1)
@@ -36,6 +36,8 @@ def test_tiny_overfit_run_drives_the_loss_down(tmp_path, monkeypatch, capsys):
     assert metrics["objective" if "objective" in metrics else "val_loss"] == stored["val_loss"]
     printed = capsys.readouterr().out
     assert "training=True" in printed and "training=False" in printed
+    assert "overfit verdict" in printed and "width=0.0625 learning_rate=0.003" in printed
+    assert stored["overfit_fit_epoch"] == 0 or stored["overfit_reached_all_eval_mode"] == 1
     assert (tmp_path / "run" / "model.keras").exists()
 
 
@@ -64,7 +66,7 @@ def test_fit_cli_end_to_end(tmp_path):
     """The real entry point in a fresh process, tiny budget (CleanRL-style smoke test)."""
     args = [sys.executable, "-m", "tfmodels.fit", "catan_resnet18", "--overfit", "8",
             "--out", str(tmp_path / "run")]
-    for pair in TINY[1:] + ["epochs=2", "norm=group"]:
+    for pair in TINY[1:] + ["overfit_epochs=2", "norm=group"]:
         args += ["--set", pair]
     env = {"TFLAB_DATA_DIR": str(tmp_path / "tfds"), "PATH": "/usr/bin:/bin",
            "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(REPO)}

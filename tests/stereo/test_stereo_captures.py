@@ -79,3 +79,29 @@ def test_cli_turns_capture_errors_into_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err.startswith("tflab: error:") and "metres" in err and "\n" not in err
+
+
+def test_a_bad_capture_directory_fails_before_tensorflow_loads(tmp_path):
+    """The checks use NumPy/OpenCV only, so the CLI can fail before TF's start-up lines."""
+    import subprocess
+    import sys
+
+    from tests.cli import ROOT
+
+    root = tmp_path / "cap"
+    calib = write_captures(root, right_size=(40, 32))
+    code = ("import sys\n"
+            "from configs.base import load_config\n"
+            "from tfmodels.errors import UserError\n"
+            "from tfmodels.stereo.family import FAMILY\n"
+            "config = load_config('stereo_finetune', ['calib=' + sys.argv[2]])\n"
+            "try:\n"
+            "    FAMILY.load_data(config, sys.argv[1])\n"
+            "except UserError as err:\n"
+            "    print('UserError:', err)\n"
+            "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(root), str(calib)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "must be the same size" in result.stdout
+    assert result.stdout.strip().endswith("False False")

@@ -25,9 +25,14 @@ from tfmodels.catan.heads import ACCURACY_NAME, correct, head_losses
 MODES = {"train_mode": True, "eval_mode": False}
 
 
-def mode_report(model: keras.Model, dataset: tf.data.Dataset, quantum: np.ndarray) -> dict:
-    """{mode: {head: {"loss", "acc"}}} for training=True and training=False, same batches."""
-    losses = head_losses()
+def mode_report(model: keras.Model, dataset: tf.data.Dataset, quantum: np.ndarray,
+                names: dict | None = None, worst: int = 5, float_loss: str = "value") -> dict:
+    """{mode: {head: {"loss", "acc", ...}}} for training=True and training=False, same batches.
+
+    With `names` (head → channel names, `HeadSplit.names` plus "action"), each mode also
+    lists the `worst` channels of each head by accuracy (`report["worst"][mode][head]`), so
+    a head below target says which channels (e.g. which numeric feature) it misses."""
+    losses = head_losses(quantum if float_loss == "quantum" else None)
     q = tf.constant(quantum)
     saved = [v.numpy() for v in model.non_trainable_variables]
 
@@ -41,13 +46,17 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, quantum: np.ndarra
             hits = correct(head, y[head], pred[head], q if head == "float" else None)
             per_example = tf.reduce_mean(tf.reshape(hits, (tf.shape(hits)[0], -1)), axis=1)
             out[f"{head}/acc"] = tf.reduce_sum(per_example)
+            # per channel (action: per future step), summed over examples: [channels]
+            pixels = list(range(1, hits.shape.rank - 1))  # H, W of the state heads
+            per_channel = tf.reduce_mean(hits, axis=pixels) if pixels else hits
+            out[f"{head}/channel"] = tf.reduce_sum(per_channel, axis=0)
             if head != "action":  # how much of it is the easy part: elements that are 0
                 nonzero = tf.cast(tf.not_equal(tf.cast(y[head], tf.float32), 0.0), tf.float32)
                 out[f"{head}/hits_nonzero"] = tf.reduce_sum(hits * nonzero)
                 out[f"{head}/nonzero"] = tf.reduce_sum(nonzero)
         return out, n
 
-    report = {"baseline": baseline_accuracy(dataset, quantum)}
+    report = {"baseline": baseline_accuracy(dataset, quantum), "worst": {}}
 
     try:
         for mode, training in MODES.items():
@@ -56,15 +65,20 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, quantum: np.ndarra
                 sums, n = batch_sums(x, y, training)
                 count += float(n)
                 for key, value in sums.items():
-                    totals[key] = totals.get(key, 0.0) + float(value)
+                    totals[key] = totals.get(key, 0.0) + value.numpy().astype(np.float64)
             report[mode] = {}
             for key, value in totals.items():
                 head, metric = key.split("/")
                 if metric in ("loss", "acc"):
-                    report[mode].setdefault(head, {})[metric] = value / count
+                    report[mode].setdefault(head, {})[metric] = float(value) / count
+                elif metric == "channel" and names is not None:
+                    per_channel = value / count
+                    order = np.argsort(per_channel, kind="stable")[:worst]
+                    report["worst"].setdefault(mode, {})[head] = {
+                        names[head][i]: float(per_channel[i]) for i in order}
             for head in report[mode]:
                 if f"{head}/nonzero" in totals:
-                    report[mode][head]["acc_nonzero"] = (
+                    report[mode][head]["acc_nonzero"] = float(
                         totals[f"{head}/hits_nonzero"] / max(totals[f"{head}/nonzero"], 1.0))
     finally:
         for variable, value in zip(model.non_trainable_variables, saved):
@@ -133,25 +147,49 @@ def format_report(report: dict, measured_on: str) -> str:
             base = f"{report['baseline'][head]['acc']:>18.6f}" if metric == "acc" else ""
             lines.append(f"{head:<12} {label:<26} {train:>14.6f} {evaluation:>15.6f} "
                          f"{train - evaluation:>+9.4f} {base}")
+    for head, channels in report.get("worst", {}).get("eval_mode", {}).items():
+        below = [f"{name} {acc:.4f}" for name, acc in channels.items() if acc < 1.0]
+        if below:
+            lines.append(f"{head} channels below 100 % in eval mode (worst first): "
+                         + ", ".join(below))
     return "\n".join(lines)
 
 
 def overfit_verdict(metrics: dict, heads: list[str], target: float) -> dict:
-    """Per head and mode: did accuracy reach the target (1.0 = every element right)?"""
+    """Per head and mode: did accuracy reach the target, and 100 % (every element right)?
+
+    `overfit_reached_<head>_<mode>` compares with `target` (the run's stop criterion),
+    `overfit_perfect_<head>_<mode>` with 1.0; `..._all_<mode>` is 1 when every head did."""
     verdict = {}
     for mode in MODES:
-        reached = [metrics[f"acc_{h}_{mode}"] >= target - 1e-9 for h in heads]
-        for head, ok in zip(heads, reached):
-            verdict[f"overfit_reached_{head}_{mode}"] = int(ok)
-        verdict[f"overfit_reached_all_{mode}"] = int(all(reached))
+        for key, level in (("reached", target), ("perfect", 1.0)):
+            reached = [metrics[f"acc_{h}_{mode}"] >= level - 1e-9 for h in heads]
+            for head, ok in zip(heads, reached):
+                verdict[f"overfit_{key}_{head}_{mode}"] = int(ok)
+            verdict[f"overfit_{key}_all_{mode}"] = int(all(reached))
     return verdict
+
+
+def format_verdict(metrics: dict, heads: list[str], target: float, fit_epoch) -> str:
+    """The overfit run's answer, one line per head, eval mode first (what counts)."""
+    lines = [f"overfit verdict (target {target:.2%} of elements; float: within half a "
+             f"quantum), " + (f"all heads reached it in eval mode after epoch {fit_epoch}"
+                              if fit_epoch else "stopped by the epoch budget")]
+    for head in heads:
+        evaluation, train = metrics[f"acc_{head}_eval_mode"], metrics[f"acc_{head}_train_mode"]
+        lines.append(f"  {head:<12} eval mode {evaluation:.4%} "
+                     f"{'REACHED' if evaluation >= target - 1e-9 else 'NOT reached':<12}"
+                     f"{' (100 %)' if evaluation >= 1.0 else '':<9}"
+                     f"train mode {train:.4%}")
+    return "\n".join(lines)
 
 
 class StopWhenFit(keras.callbacks.Callback):
     """Stop once every `train_acc_<head>_true` (eval mode, after the epoch) ≥ target."""
 
-    def __init__(self, heads: list[str], target: float, stream=None):
+    def __init__(self, heads: list[str], target: float, stream=None, verbose: bool = True):
         super().__init__()
+        self.verbose = verbose
         self.keys = [f"train_acc_{h}_true" for h in heads]
         self.target = target
         self.stream = stream or sys.stdout
@@ -161,6 +199,7 @@ class StopWhenFit(keras.callbacks.Callback):
         logs = logs or {}
         if all(logs.get(k, 0.0) >= self.target - 1e-9 for k in self.keys):
             self.fit_epoch = epoch + 1
-            print(f"every head reached {self.target:.0%} in eval mode after epoch "
-                  f"{epoch + 1}; stopping", file=self.stream, flush=True)
+            if self.verbose:
+                print(f"every head reached {self.target:.0%} in eval mode after epoch "
+                      f"{epoch + 1}; stopping", file=self.stream, flush=True)
             self.model.stop_training = True

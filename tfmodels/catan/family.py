@@ -48,23 +48,33 @@ class CatanFamily:
     def train(self, config: CatanConfig, data: windows.CatanData, run_dir: Path, *,
               verbose: int = 1) -> dict:
         run_dir = Path(run_dir)
+        config = config.resolved()  # the overfit setting's width / learning rate / epochs
         split = head_split(config.future)
         datasets = _datasets(config, data, split)
         heads = present_heads(split)
+        if verbose:
+            setting = (f"overfit setting: {config.overfit} fixed windows, " if config.overfit
+                       else "")
+            print(f"{setting}norm={config.norm} width={config.width:g} "
+                  f"learning_rate={config.learning_rate:g} batch_size="
+                  f"{config.batch_size} epochs<={config.epochs}", flush=True)
         # base rates of the training targets (the overfit windows, or the first batches)
         priors = (target_priors(datasets["train_eval"].take(config.prior_batches),
                                 categorical_classes()) if config.prior_init else None)
 
+        stopper = diagnostics.StopWhenFit(heads, config.overfit_target, verbose=bool(verbose))
+
         def make_experiment(strategy) -> KerasExperiment:
-            model = build_model(split, config.history, width=config.width, norm=config.norm,
-                                groups=config.groups, bn_momentum=config.bn_momentum,
-                                classes=categorical_classes())
+            model = build_model(split, config.history, width=config.width,
+                                norm=config.norm, groups=config.groups,
+                                bn_momentum=config.bn_momentum, classes=categorical_classes())
             if config.prior_init:
                 set_output_priors(model, split, priors)
             optimizer = keras.optimizers.AdamW(config.learning_rate,
                                                weight_decay=config.weight_decay, amsgrad=True)
             optimizer.exclude_from_weight_decay(var_names=["gamma", "beta", "bias"])
-            model.compile(optimizer=optimizer, loss=head_losses(),
+            quantum = float_quantum(split) if config.float_loss == "quantum" else None
+            model.compile(optimizer=optimizer, loss=head_losses(quantum),
                           loss_weights=config.loss_weights(), metrics=head_metrics(split))
             callbacks = []
             if config.plateau_patience:  # regressions need a small final step to land
@@ -73,7 +83,7 @@ class CatanFamily:
                     patience=config.plateau_patience, min_lr=config.min_learning_rate,
                     mode="min"))
             if config.overfit:
-                callbacks.append(diagnostics.StopWhenFit(heads, config.overfit_target))
+                callbacks.append(stopper)
             return KerasExperiment(
                 model=model, train=datasets["train"], train_eval=datasets["train_eval"],
                 val=datasets["val"], callbacks=callbacks, true_metrics=true_metrics(split))
@@ -81,7 +91,9 @@ class CatanFamily:
         printed = []
 
         def final_metrics(model: keras.Model) -> dict:
-            report = diagnostics.mode_report(model, datasets["report"], float_quantum(split))
+            names = {**split.names, "action": [f"t+{t + 1}:action" for t in range(split.future)]}
+            report = diagnostics.mode_report(model, datasets["report"], float_quantum(split),
+                                             names, float_loss=config.float_loss)
             metrics, warnings = diagnostics.flatten_report(report, config.mode_gap_warn)
             measured_on = (f"{config.overfit} overfit windows" if config.overfit else
                            f"{config.report_windows} validation windows")
@@ -93,6 +105,9 @@ class CatanFamily:
             if config.overfit:
                 metrics.update(diagnostics.overfit_verdict(metrics, heads,
                                                            config.overfit_target))
+                metrics["overfit_fit_epoch"] = stopper.fit_epoch or 0
+                printed.append(diagnostics.format_verdict(metrics, heads, config.overfit_target,
+                                                          stopper.fit_epoch))
             metrics["mode_report"] = report
             metrics["mode_warnings"] = warnings
             metrics["mode_warnings_count"] = len(warnings)  # numeric: reaches summary.csv

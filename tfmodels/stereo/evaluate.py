@@ -29,6 +29,19 @@ def network_scores(model: keras.Model, split: StereoSplit, batch_size: int = 16)
             "bad1_filled": scores["bad1"], "bad3_filled": scores["bad3"]}
 
 
+def compiled_scores(model: keras.Model, dataset) -> dict:
+    """The same scores through a compiled stereo model's own metrics (`model.evaluate`).
+
+    MaskedEPE and BadPixelRate are the same pixel means over valid pixels as
+    `disparity_errors` (tests/stereo/test_stereo_metrics.py checks they agree); this path
+    reuses the test step that validation already traced instead of tracing a predict graph.
+    """
+    result = model.evaluate(dataset, verbose=0, return_dict=True)
+    return {"density": 1.0, "epe_valid": float(result["epe"]),
+            "epe_filled": float(result["epe"]), "bad1_filled": float(result["bad1"]),
+            "bad3_filled": float(result["bad3"])}
+
+
 def load_pretrained(path: str) -> keras.Model:
     """A model.keras written by a stereo run; UserError if it is missing or not one."""
     from pathlib import Path
