@@ -206,7 +206,8 @@ base_width {config.base_width}, one CPU replica.
 
 Training speed excludes tracing (one warm-up epoch) and the per-epoch true-loss and
 validation passes; {args.speed_images} rendered target pairs, 2 timed epochs. The CPU was
-shared with other jobs, so wall-clock numbers are lower bounds on what an idle machine gives.
+shared with other jobs (nice 19), so wall-clock speeds understate, and ms/image overstate,
+what an idle machine gives; the CPU-time column is the load-independent figure.
 """
     io.write_text(args.out, text)
     print(text)
