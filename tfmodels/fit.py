@@ -173,12 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     config = config_from_args(args)  # before TensorFlow loads: typos fail in one clean line
     from tfmodels.families import get_family
+
+    family = get_family(config.family)
+    # Families that import TensorFlow lazily validate their data before it loads, so a bad
+    # file or folder is reported in one line without TF's start-up notices on stderr.
+    data = family.load_data(config, args.data)
     from tfmodels.runtime import quiet_console
 
     quiet_console()
-
-    family = get_family(config.family)
-    data = family.load_data(config, args.data)
     run_dir = Path(args.out or Path("runs") / config.name)
     print(f"fit {config.name} ({family.name}) -> {run_dir}", flush=True)
     try:
