@@ -46,6 +46,7 @@ class KerasExperiment:
     val: tf.data.Dataset | None
     callbacks: list = dataclasses.field(default_factory=list)
     monitor: str = "val_loss"
+    steps_per_epoch: int | None = None  # set when `train` is an endless stream of epochs
     true_metrics: dict = dataclasses.field(default_factory=dict)  # name -> per-example fn
 
 
@@ -121,6 +122,7 @@ def fit_keras(config: BaseConfig, make_experiment: Callable[[tf.distribute.Strat
     started = time.perf_counter()
     history = experiment.model.fit(experiment.train, validation_data=experiment.val,
                                    epochs=config.epochs, callbacks=callbacks, verbose=0,
+                                   steps_per_epoch=experiment.steps_per_epoch,
                                    shuffle=False)  # datasets shuffle themselves, seeded
     seconds = time.perf_counter() - started
     frame = _history_frame(history)

@@ -1,5 +1,3 @@
-"""tflab package. Importing it first keeps TensorFlow's C++ start-up chatter off the console
-(only warnings and errors that matter reach a researcher's terminal)."""
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+"""tflab package. Imports `tfmodels` first: it sets TensorFlow's process-wide options (quiet
+C++ start-up, the BFC CPU allocator), which only take effect before TensorFlow's first op."""
+import tfmodels  # noqa: F401

@@ -34,6 +34,7 @@ class CatanConfig(BaseConfig):
     groups: int = 32             # GroupNorm groups at width 1 (scaled with width)
     bn_momentum: float = 0.9     # Keras momentum (= PyTorch's default 0.1)
     prior_init: bool = False     # head biases start at the training base rates (model.py)
+    float_persistence: bool = True  # float head = last observed value + learned change
     prior_batches: int = 8       # training batches the base rates are counted on
     # -- loss weight per head ----------------------------------------------------------------
     weight_categorical: float = 1.0

@@ -26,7 +26,7 @@ from pipelines.catan.channels import H, N_BOARD, N_NUMERIC, W
 from pipelines.catan.simulate import check_bots, play_game_args
 from tfmodels.errors import UserError
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 
 @dataclasses.dataclass
@@ -75,7 +75,9 @@ class CatanGames(tfds.core.GeneratorBasedBuilder):
     """Games between 4 fixed catanatron bots, one example per game."""
 
     VERSION = tfds.core.Version(VERSION)
-    RELEASE_NOTES = {"1.0.0": "Board codes, numeric codes and action index per tick."}
+    RELEASE_NOTES = {"1.0.0": "Board codes, numeric codes and action index per tick.",
+                     "1.1.0": "Bots see playable actions in a fixed order: the same seed "
+                              "gives the same game in every process (1.0.0 did not)."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

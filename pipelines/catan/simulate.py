@@ -7,7 +7,13 @@ the game right before each action.
 
 Determinism: catanatron draws every random number (map, seating, dice, bots) from Python's
 global `random`, seeded by `Game(seed=...)`. Seed 0 is *not* usable: `Game` treats a falsy
-seed as "pick one at random", so game seeds start at 1.
+seed as "pick one at random", so game seeds start at 1. That alone is not enough across
+processes: catanatron builds some playable-action lists from sets (maritime trades are a set
+of tuples holding None, whose hash in Python 3.11 is its memory address; robber victims a
+set of colours, hashed by PYTHONHASHSEED), so their order, and with it the bots' seeded
+picks, changed from one process to the next (measured: game 1 diverged at tick 24). The
+bots here therefore see the playable actions in one fixed order (`action_order`); the
+choice among them is still the bot's own, from the seeded `random`.
 
 This module imports no TensorFlow, so the worker processes of the data builder start fast.
 """
@@ -27,10 +33,34 @@ from catanatron_gym.features import game_features, player_features, resource_han
 from pipelines.catan.channels import BOARD_SCALES, N_BOARD, NUMERIC_MAX_CODES
 from tfmodels.errors import UserError
 
+def action_order(action) -> tuple:
+    """A sort key for catanatron actions that does not depend on hashing."""
+    return (str(action.action_type.value), str(action.value))
+
+
+class _FixedOrder:
+    """Hand the bot its playable actions sorted, so a seed replays in any process."""
+
+    def decide(self, game, playable_actions):
+        return super().decide(game, sorted(playable_actions, key=action_order))
+
+
+class OrderedRandomPlayer(_FixedOrder, RandomPlayer):
+    pass
+
+
+class OrderedWeightedRandomPlayer(_FixedOrder, WeightedRandomPlayer):
+    pass
+
+
+class OrderedVictoryPointPlayer(_FixedOrder, VictoryPointPlayer):
+    pass
+
+
 BOTS = {
-    "random": RandomPlayer,                       # uniform over playable actions
-    "weighted_random": WeightedRandomPlayer,      # random, skewed to cities > settlements > devs
-    "victory_point": VictoryPointPlayer,          # greedy on victory points after one action
+    "random": OrderedRandomPlayer,                # uniform over playable actions
+    "weighted_random": OrderedWeightedRandomPlayer,  # random, skewed to cities > settlements
+    "victory_point": OrderedVictoryPointPlayer,   # greedy on victory points after one action
 }
 COLORS = (Color.RED, Color.BLUE, Color.WHITE, Color.ORANGE)  # bot i plays COLORS[i]
 # The three extractors of `create_sample` whose features are not on the board: calling only

@@ -4,7 +4,10 @@ The arrays already sit in memory, so nothing is read or cached from disk: a batc
 `tf.gather` of rows. Training data is shuffled over *all* rows (a full-size buffer: the
 notebooks learned that batch composition matters) with a fresh permutation every epoch,
 derived from the run's seed (`Dataset.random(seed, rerandomize_each_iteration=True)` →
-one stateless permutation per epoch). Measured here on 262k contrast rows, a
+one stateless permutation per epoch). With `repeat=True` the training dataset is one endless
+stream of such epochs (`Dataset.random(seed)`: one draw per epoch), so `fit` keeps a single
+iterator for the whole run (with `steps_per_epoch`); measured on the CI box (mimic 4 × 32,
+one thread, 40 epochs) that took `fit` from 17.6–21.4 s to 13.6–13.8 s. Measured here on 262k contrast rows, a
 per-element `Dataset.shuffle` cost 2–5 s per epoch; the permutation costs ~0.1 s.
 Evaluation datasets are never shuffled, so predictions line up with `ChoiceSets` rows.
 """
@@ -17,14 +20,15 @@ from tfmodels.errors import UserError
 
 
 def make_dataset(choice_sets: ChoiceSets, *, batch_size: int, shuffle: bool, seed: int,
-                 cache: bool = True) -> tf.data.Dataset:
+                 cache: bool = True, repeat: bool = False) -> tf.data.Dataset:
     """Yields `({"features": [B, C, F] float32, "mask": [B, C] float32}, selected int32 [B])`.
 
     The mask is float (1 valid, 0 padding), not bool: MirroredStrategy cannot aggregate
     bool inputs across replicas.
 
     `shuffle=True`: a new seeded permutation of all rows each epoch (deterministic for a
-    seed). `cache=True` keeps the batches of an unshuffled dataset after the first pass
+    seed); with `repeat=True` it never ends, each `steps_per_epoch(...)` batches being one
+    full permutation. `cache=True` keeps the batches of an unshuffled dataset after the first pass
     (a shuffled one gathers from the in-memory tensors every epoch: caching it would
     freeze the first epoch's order).
     """
@@ -52,10 +56,18 @@ def make_dataset(choice_sets: ChoiceSets, *, batch_size: int, shuffle: bool, see
             keys = tf.random.stateless_uniform([n], seed=pair)
             return batches_of(tf.argsort(keys, stable=True))
 
-        dataset = (tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
-                   .flat_map(epoch).map(rows))
+        draws = (tf.data.Dataset.random(seed=seed) if repeat else
+                 tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1))
+        dataset = draws.flat_map(epoch).map(rows)
     else:
+        if repeat:
+            raise ValueError("repeat=True is for shuffled training data")
         dataset = batches_of(tf.range(n, dtype=tf.int64)).map(rows)
         if cache:
             dataset = dataset.cache()
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def steps_per_epoch(choice_sets: ChoiceSets, batch_size: int) -> int:
+    """Batches in one pass over `choice_sets` (the last one may be short)."""
+    return -(-choice_sets.num_decisions // batch_size)

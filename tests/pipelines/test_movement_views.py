@@ -6,6 +6,7 @@ import pytest
 from pipelines.movement import (FEATURE_SETS, compute_features, make_dataset,
                                 read_choice_table, split_by_individual, to_choice_sets,
                                 to_contrasts)
+from pipelines.movement.datasets import steps_per_epoch
 from tfmodels.errors import UserError
 
 
@@ -114,6 +115,16 @@ def test_make_dataset_shapes_order_and_seeded_shuffle():
     first, again = epochs(1), epochs(1)
     assert all(np.array_equal(a, b) for a, b in zip(first, again))
     assert all(sorted(e) == sorted(first[0]) for e in first)  # every row once per epoch
+
+    def endless(seed):  # repeat=True: one stream, `steps_per_epoch` batches per permutation
+        ds = make_dataset(big, batch_size=2, shuffle=True, seed=seed, repeat=True)
+        rows = [x["features"][:, 0, 0].numpy() for x, _ in ds.take(3 * steps_per_epoch(big, 2))]
+        return np.split(np.concatenate(rows), 3)
+
+    stream = endless(1)
+    assert all(np.array_equal(a, b) for a, b in zip(stream, endless(1)))
+    assert all(sorted(e) == sorted(first[0]) for e in stream)
+    assert len({tuple(e) for e in stream}) > 1  # a fresh permutation each epoch
 
 
 def test_read_choice_table_without_individual(tmp_path, capsys):

@@ -20,18 +20,20 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfmodels.catan.heads import ACCURACY_NAME, correct, head_losses
+from pipelines.catan.channels import C_T, HeadSplit
+from tfmodels.catan.heads import ACCURACY_NAME, correct, float_quantum, head_losses
 
 MODES = {"train_mode": True, "eval_mode": False}
 
 
-def mode_report(model: keras.Model, dataset: tf.data.Dataset, quantum: np.ndarray,
+def mode_report(model: keras.Model, dataset: tf.data.Dataset, split: HeadSplit, history: int,
                 names: dict | None = None, worst: int = 5, float_loss: str = "value") -> dict:
     """{mode: {head: {"loss", "acc", ...}}} for training=True and training=False, same batches.
 
     With `names` (head → channel names, `HeadSplit.names` plus "action"), each mode also
     lists the `worst` channels of each head by accuracy (`report["worst"][mode][head]`), so
     a head below target says which channels (e.g. which numeric feature) it misses."""
+    quantum = float_quantum(split)
     losses = head_losses(quantum if float_loss == "quantum" else None)
     q = tf.constant(quantum)
     saved = [v.numpy() for v in model.non_trainable_variables]
@@ -56,7 +58,8 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, quantum: np.ndarra
                 out[f"{head}/nonzero"] = tf.reduce_sum(nonzero)
         return out, n
 
-    report = {"baseline": baseline_accuracy(dataset, quantum), "worst": {}}
+    report = {"baseline": baseline_accuracy(dataset, quantum, history, split),
+              "worst": {}}
 
     try:
         for mode, training in MODES.items():
@@ -86,24 +89,39 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, quantum: np.ndarra
     return report
 
 
-def baseline_accuracy(dataset: tf.data.Dataset, quantum: np.ndarray) -> dict:
-    """Accuracy of the trivial prediction: 0 everywhere, and the most frequent action.
+def baseline_accuracy(dataset: tf.data.Dataset, quantum: np.ndarray, history: int,
+                      split) -> dict:
+    """Accuracy of two trivial predictions, the numbers a head must beat:
 
-    Boards are sparse (≈1 % of building pixels are non-zero), so per-element accuracy
-    starts high; this is the number a head must beat to have learned anything.
+    - `acc`: 0 everywhere (and the most frequent action). Boards are sparse (≈1 % of
+      building pixels are non-zero), so per-element accuracy starts high.
+    - `acc_persistence` (state heads): every future tick equals the last observed one.
+      Most of the state does not change within 4 ticks, so this is the stronger baseline,
+      and the starting point of a float head with `float_persistence`.
     """
-    zero_hits, counts, actions = {}, {}, []
-    for _, y in dataset:
+    hits, counts, actions = {}, {}, []
+    last = (history - 1) * C_T
+    for x, y in dataset:
         for head, target in y.items():
             if head == "action":
                 actions.append(target.numpy().ravel())
                 continue
             value = tf.cast(target, tf.float32)
-            hit = (tf.abs(value) < 0.5 * quantum) if head == "float" else tf.equal(value, 0.0)
-            zero_hits[head] = zero_hits.get(head, 0.0) + float(tf.reduce_sum(
-                tf.cast(hit, tf.float32)))
+            per_step = split.indices[head][:split.size(head) // split.future]
+            copied = tf.transpose(tf.gather(x, [last + int(c) for c in per_step], axis=1),
+                                  (0, 2, 3, 1))
+            copied = tf.tile(copied, (1, 1, 1, split.future))  # [B, H, W, n] like the target
+            for name, guess in (("acc", tf.zeros_like(value)), ("acc_persistence", copied)):
+                if head == "float":
+                    hit = tf.abs(value - guess) < 0.5 * quantum
+                else:
+                    hit = tf.equal(value, tf.round(guess))
+                key = (head, name)
+                hits[key] = hits.get(key, 0.0) + float(tf.reduce_sum(tf.cast(hit, tf.float32)))
             counts[head] = counts.get(head, 0) + int(tf.size(value))
-    out = {head: {"acc": zero_hits[head] / counts[head]} for head in zero_hits}
+    out = {}
+    for (head, name), total in hits.items():
+        out.setdefault(head, {})[name] = total / counts[head]
     actions = np.concatenate(actions)
     out["action"] = {"acc": float(np.bincount(actions).max() / len(actions))}
     return out
@@ -120,6 +138,8 @@ def flatten_report(report: dict, threshold: float) -> tuple[dict, list[str]]:
             metrics[f"{metric}_{head}_eval_mode"] = evaluation
             metrics[f"{metric}_{head}_mode_gap"] = train - evaluation
         metrics[f"acc_{head}_baseline"] = report["baseline"][head]["acc"]
+        if "acc_persistence" in report["baseline"][head]:
+            metrics[f"acc_{head}_persistence"] = report["baseline"][head]["acc_persistence"]
         if "acc_nonzero" in values:
             metrics[f"acc_nonzero_{head}_train_mode"] = report["train_mode"][head]["acc_nonzero"]
             metrics[f"acc_nonzero_{head}_eval_mode"] = values["acc_nonzero"]
@@ -136,7 +156,7 @@ def flatten_report(report: dict, threshold: float) -> tuple[dict, list[str]]:
 def format_report(report: dict, measured_on: str) -> str:
     lines = [f"train-mode vs eval-mode, {measured_on}",
              f"{'head':<12} {'metric':<26} {'training=True':>14} {'training=False':>15} "
-             f"{'gap':>9} {'all-zero/majority':>18}"]
+             f"{'gap':>9} {'all-zero/majority':>18} {'last tick copied':>17}"]
     for head, values in report["eval_mode"].items():
         rows = (("acc", ACCURACY_NAME[head]), ("acc_nonzero", "  on non-zero targets"),
                 ("loss", "loss"))
@@ -144,7 +164,12 @@ def format_report(report: dict, measured_on: str) -> str:
             if metric not in values:
                 continue
             train, evaluation = report["train_mode"][head][metric], values[metric]
-            base = f"{report['baseline'][head]['acc']:>18.6f}" if metric == "acc" else ""
+            base = ""
+            if metric == "acc":
+                baseline = report["baseline"][head]
+                base = f"{baseline['acc']:>18.6f}"
+                if "acc_persistence" in baseline:
+                    base += f" {baseline['acc_persistence']:>17.6f}"
             lines.append(f"{head:<12} {label:<26} {train:>14.6f} {evaluation:>15.6f} "
                          f"{train - evaluation:>+9.4f} {base}")
     for head, channels in report.get("worst", {}).get("eval_mode", {}).items():

@@ -67,7 +67,8 @@ class CatanFamily:
         def make_experiment(strategy) -> KerasExperiment:
             model = build_model(split, config.history, width=config.width,
                                 norm=config.norm, groups=config.groups,
-                                bn_momentum=config.bn_momentum, classes=categorical_classes())
+                                bn_momentum=config.bn_momentum, classes=categorical_classes(),
+                                float_persistence=config.float_persistence)
             if config.prior_init:
                 set_output_priors(model, split, priors)
             optimizer = keras.optimizers.AdamW(config.learning_rate,
@@ -92,7 +93,7 @@ class CatanFamily:
 
         def final_metrics(model: keras.Model) -> dict:
             names = {**split.names, "action": [f"t+{t + 1}:action" for t in range(split.future)]}
-            report = diagnostics.mode_report(model, datasets["report"], float_quantum(split),
+            report = diagnostics.mode_report(model, datasets["report"], split, config.history,
                                              names, float_loss=config.float_loss)
             metrics, warnings = diagnostics.flatten_report(report, config.mode_gap_warn)
             measured_on = (f"{config.overfit} overfit windows" if config.overfit else

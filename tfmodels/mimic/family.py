@@ -15,6 +15,7 @@ import pandas as pd
 
 from configs.families.mimic import MimicConfig
 from pipelines import movement
+from pipelines.movement.datasets import steps_per_epoch
 from tfmodels import io
 from tfmodels.fit import KerasExperiment, compile_options, fit_keras
 from tfmodels.mimic.metrics import choice_metrics
@@ -68,7 +69,8 @@ class MimicFamily:
             return KerasExperiment(
                 model=model,
                 train=make(data.train_view, batch_size=config.batch_size, shuffle=True,
-                           seed=config.random_seed),
+                           seed=config.random_seed, repeat=True),
+                steps_per_epoch=steps_per_epoch(data.train_view, config.batch_size),
                 train_eval=make(data.train_view, batch_size=config.batch_size, shuffle=False,
                                 seed=0),
                 val=make(data.val_view, batch_size=config.batch_size, shuffle=False, seed=0))
@@ -93,7 +95,7 @@ def learning_rate(config: MimicConfig, train_view):
     """The configured rate, or a cosine decay over all of the run's optimizer steps."""
     if config.lr_decay == "none":
         return config.learning_rate
-    steps = config.epochs * -(-train_view.num_decisions // config.batch_size)
+    steps = config.epochs * steps_per_epoch(train_view, config.batch_size)
     return keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=steps,
                                                   alpha=0.001)
 
