@@ -130,15 +130,19 @@ def main(argv: list[str] | None = None) -> int:
         raise UserError("--max-trials must be >= 1")
     if args.workers < 1 or args.threads < 1:
         raise UserError("--workers and --threads must be >= 1")
+    from tfmodels.families import get_family
+
+    family = get_family(config.family)
+    checked = None
+    if args.data and not args.worker:  # the user's data, checked before TensorFlow loads
+        checked = family.load_data(config, args.data)
     import keras_tuner as kt
 
-    from tfmodels.families import get_family
     from tfmodels.runtime import quiet_console
     from tuning.search import FamilyGridSearch
 
     quiet_console()
     hp = declare_grid(config)
-    family = get_family(config.family)
     out_dir = Path(args.out or Path("grids") / config.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     objective = family.objective
@@ -169,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
     else:
         tuner = make_tuner()
+        if checked is not None:
+            tuner.keep_data(config, checked)
         previously = tuner._finished_trials()
         if previously:
             print(f"resuming: {previously} finished trials kept", flush=True)

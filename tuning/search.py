@@ -84,6 +84,10 @@ class FamilyGridSearch(kt.Tuner):
         return {k: float(v) for k, v in io.read_json(metrics_file).items()
                 if isinstance(v, (int, float)) and math.isfinite(float(v))}
 
+    def keep_data(self, config: BaseConfig, data) -> None:
+        """Reuse data already loaded (and checked) for `config` in this process."""
+        self._data_cache[self.family.data_key(config, self.data_path)] = data
+
     def _data(self, config: BaseConfig):
         key = self.family.data_key(config, self.data_path)
         if key not in self._data_cache:

@@ -72,6 +72,21 @@ def test_user_errors_are_one_line_exit_2(tmp_path, args, words):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("entry", ["tuning.grid", "tfmodels.fit"])
+def test_bad_tracks_are_one_line_before_tensorflow_and_write_nothing(tmp_path, entry):
+    """The user's data is checked before TensorFlow loads, so its start-up notices never
+    bury the one line that says what is wrong."""
+    tracks = tmp_path / "tracks.csv"
+    tracks.write_text("individual,time,lat,lon\na,2020-01-01,95,10\na,2020-01-02,40,10\n")
+    out = tmp_path / "out"
+    result = run_cli(entry, "mimic_v3", "--data", str(tracks), "--set", "feature_set=v2",
+                     "--out", str(out))
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and "column 'lat'" in lines[0] and "-90..90" in lines[0], lines
+    assert not out.exists()
+
+
 @pytest.mark.slow
 def test_two_worker_processes_share_one_grid(tmp_path):
     out = tmp_path / "grid"

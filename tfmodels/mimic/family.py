@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
 
 from configs.families.mimic import MimicConfig
 from pipelines import movement
-from pipelines.movement.datasets import steps_per_epoch
 from tfmodels import io
 from tfmodels.fit import KerasExperiment, compile_options, fit_keras
 from tfmodels.mimic.metrics import choice_metrics
-from tfmodels.mimic.model import build_logodds_model, choice_scorer, linear_coefficients
+
+# Keras and TensorFlow load inside the methods that train: reading and checking a user's
+# tracks (`load_data`) must fail in one stderr line, before TensorFlow's start-up notices.
 
 DATA_FIELDS = ("feature_set", "resolution", "max_km", "time_step", "covariates_path",
                "val_fraction", "split_seed", "simulator_config", "training_view",
@@ -54,6 +54,11 @@ class MimicFamily:
 
     def train(self, config: MimicConfig, data: movement.MovementData, run_dir: Path, *,
               verbose: int = 1) -> dict:
+        import keras
+
+        from pipelines.movement.datasets import steps_per_epoch
+        from tfmodels.mimic.model import build_logodds_model
+
         run_dir = Path(run_dir)
 
         def make_experiment(strategy) -> KerasExperiment:
@@ -75,7 +80,7 @@ class MimicFamily:
                                 seed=0),
                 val=make(data.val_view, batch_size=config.batch_size, shuffle=False, seed=0))
 
-        def final_metrics(model: keras.Model) -> dict:
+        def final_metrics(model) -> dict:
             return evaluate_choices(model, data, config.batch_size)
 
         model, metrics = fit_keras(config, make_experiment, run_dir, verbose=verbose,
@@ -93,6 +98,10 @@ class MimicFamily:
 
 def learning_rate(config: MimicConfig, train_view):
     """The configured rate, or a cosine decay over all of the run's optimizer steps."""
+    import keras
+
+    from pipelines.movement.datasets import steps_per_epoch
+
     if config.lr_decay == "none":
         return config.learning_rate
     steps = config.epochs * steps_per_epoch(train_view, config.batch_size)
@@ -100,12 +109,12 @@ def learning_rate(config: MimicConfig, train_view):
                                                   alpha=0.001)
 
 
-def predict_logits(model: keras.Model, choice_sets, batch_size: int) -> np.ndarray:
+def predict_logits(model, choice_sets, batch_size: int) -> np.ndarray:
     dataset = movement.make_dataset(choice_sets, batch_size=batch_size, shuffle=False, seed=0)
     return model.predict(dataset.map(lambda x, y: x), verbose=0)
 
 
-def evaluate_choices(model: keras.Model, data, batch_size: int) -> dict:
+def evaluate_choices(model, data, batch_size: int) -> dict:
     """GMP family of metrics on the full train and validation choice sets."""
     out = {}
     for split, name in ((data.train, "train"), (data.val, "val")):
@@ -118,8 +127,10 @@ def evaluate_choices(model: keras.Model, data, batch_size: int) -> dict:
     return out
 
 
-def write_artifacts(model: keras.Model, data, config: MimicConfig, run_dir: Path) -> None:
+def write_artifacts(model, data, config: MimicConfig, run_dir: Path) -> None:
     """Scorer for batch inference, feature statistics and, for linear models, coefficients."""
+    from tfmodels.mimic.model import choice_scorer, linear_coefficients
+
     scorer = choice_scorer(model)
     with io.atomic_path(run_dir / "scorer.keras") as tmp:
         scorer.save(tmp)
