@@ -35,6 +35,7 @@ class CatanConfig(BaseConfig):
     bn_momentum: float = 0.9     # Keras momentum (= PyTorch's default 0.1)
     prior_init: bool = False     # head biases start at the training base rates (model.py)
     float_persistence: bool = True  # float head = last observed value + learned change
+    numeric_skip: bool = False   # per-game heads also read the last tick's numeric features
     prior_batches: int = 8       # training batches the base rates are counted on
     # -- loss weight per head ----------------------------------------------------------------
     weight_categorical: float = 1.0

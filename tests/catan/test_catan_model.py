@@ -175,3 +175,18 @@ def test_float_head_starts_from_the_last_observed_tick(batch):
     per_step = SPLIT.indices["float"][:SPLIT.size("float") // FUTURE]
     last = np.transpose(x.numpy()[:, (HISTORY - 1) * C_T + per_step], (0, 2, 3, 1))
     np.testing.assert_array_equal(predicted, np.tile(last, (1, 1, 1, FUTURE)))
+
+
+def test_numeric_skip_hands_the_last_tick_to_the_per_game_heads(batch):
+    """numeric_skip: the pooled features are joined by the last tick's numeric features and
+    action one-hot, exactly as they are in the input (constant planes, read at one pixel)."""
+    x = batch[0]
+    model = build_model(SPLIT, HISTORY, width=1 / 16, norm="group", numeric_skip=True)
+    last = model.get_layer("last_tick")(x).numpy()
+    start = (HISTORY - 1) * C_T
+    np.testing.assert_array_equal(last, x.numpy()[:, start + N_BOARD:start + C_T, 5, 7])
+    plain = build_model(SPLIT, HISTORY, width=1 / 16, norm="group")
+    assert body_parameter_count(model) == body_parameter_count(plain)
+    extra = model.count_params() - plain.count_params()
+    per_game = model.get_layer("action_logits").units + model.get_layer("float_features").units
+    assert extra >= (C_T - N_BOARD) * per_game  # every per-game Dense reads the 366 inputs

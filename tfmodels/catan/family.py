@@ -68,7 +68,8 @@ class CatanFamily:
             model = build_model(split, config.history, width=config.width,
                                 norm=config.norm, groups=config.groups,
                                 bn_momentum=config.bn_momentum, classes=categorical_classes(),
-                                float_persistence=config.float_persistence)
+                                float_persistence=config.float_persistence,
+                                numeric_skip=config.numeric_skip)
             if config.prior_init:
                 set_output_priors(model, split, priors)
             optimizer = keras.optimizers.AdamW(config.learning_rate,

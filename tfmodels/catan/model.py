@@ -127,6 +127,26 @@ class LastObserved(keras.layers.Layer):
                 "future": self.future}
 
 
+@keras.saving.register_keras_serializable("tflab_catan")
+class LastTickFeatures(keras.layers.Layer):
+    """The last input tick's numeric features and action one-hot as a vector `[B, C_T − 20]`
+    (read at pixel (0, 0): they are constant planes)."""
+
+    def __init__(self, history: int, **kwargs):
+        super().__init__(**kwargs)
+        self.history = history
+
+    def call(self, window):
+        start = (self.history - 1) * C_T
+        return window[:, start + N_BOARD:start + C_T, 0, 0]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], C_T - N_BOARD)
+
+    def get_config(self):
+        return {**super().get_config(), "history": self.history}
+
+
 def _conv(filters, kernel, stride, bias, name):
     return keras.layers.Conv2D(filters, kernel, strides=stride, padding="same", use_bias=bias,
                                kernel_initializer="he_normal", name=name)
@@ -181,7 +201,7 @@ def _head_counts(split: HeadSplit, kind: str) -> tuple[int, int]:
 
 def build_model(split: HeadSplit, history: int, *, width: float = 1.0, norm: str = "group",
                 groups: int = 32, bn_momentum: float = 0.9, classes: int = 3,
-                float_persistence: bool = True) -> keras.Model:
+                float_persistence: bool = True, numeric_skip: bool = False) -> keras.Model:
     window = keras.Input((history * C_T, H, W), name="window")
     features = resnet18_body(window, history, width=width, norm=norm, groups=groups,
                              bn_momentum=bn_momentum)
@@ -189,6 +209,9 @@ def build_model(split: HeadSplit, history: int, *, width: float = 1.0, norm: str
                                for i, f in enumerate(features[1:])]
     hyper = keras.layers.Concatenate(name="hypercolumn")(resized)
     pooled = keras.layers.GlobalAveragePooling2D(name="pool")(hyper)
+    if numeric_skip:  # per-example norms erase a constant plane's value: hand it over as is
+        pooled = keras.layers.Concatenate(name="pool_and_last_tick")(
+            [pooled, LastTickFeatures(history, name="last_tick")(window)])
     outputs = {}
     future = split.future
     for kind in STATE_KINDS:
