@@ -1,7 +1,8 @@
 """catan_norms: which normalisation keeps eval-mode regression right? (seed 000, Edit 2)
 
 The overfit setting of `catan_resnet18 --overfit 64` (64 fixed windows in 2 fixed batches
-of 32, ResNet-18 layout at width 0.25, AdamW + AMSGrad from lr 1e-2 halved on plateaus)
+of 32, ResNet-18 layout at width 0.25, AdamW + AMSGrad from lr 1e-2 halved on plateaus,
+as measured on 2026-11-23; the single overfit run has since moved to a cosine decay)
 with every norm of the notes' study and 3 random starts each. Its values are spelled out
 here rather than left to the `overfit_*` fields, so each trial's config.json equals the
 grid's config (the grid's resume check compares them).
@@ -17,9 +18,9 @@ Each trial reports, per head, accuracy with training=True and training=False on 
 The grid ranks configurations by the family's objective (best held-out val_loss), which
 says nothing in the overfit setting: read the columns above.
 
-Budget: 40 epochs × 8 passes × 2 batches = at most 640 steps per trial, ~0.4 CPU s a step
-at width 0.25 (bench/RESULTS_catan.md): 12 trials ≈ 1 CPU hour; `--workers 2` runs two
-side by side. On a GPU, `--set width=1.0 --set epochs=...` gives the notes' size.
+Budget: 40 epochs × 8 passes × 2 batches = at most 640 steps per trial; measured on the
+2-core CI box (2026-11-23, bench/RESULTS_catan.md): 12 trials in 24.8 min wall with
+`--workers 2` (211–271 s per trial). On a GPU, `--set width=1.0 --set epochs=...` gives the notes' size.
 """
 from configs.catan_resnet18 import get_config as resnet18
 
@@ -29,6 +30,7 @@ def get_config():
     base.name = "catan_norms"
     base.overfit = 64
     base.width, base.learning_rate, base.epochs = 0.25, 1e-2, 40
+    base.lr_decay = "none"  # halved on plateaus (patience 2): the schedule the study ran with
     base.overfit_width = base.overfit_learning_rate = base.overfit_epochs = 0
     base.grid = {
         "norm": ["batch", "group", "layer", "instance"],

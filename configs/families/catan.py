@@ -9,6 +9,7 @@ import dataclasses
 
 from configs.base import BaseConfig
 from tfmodels.errors import UserError
+from tfmodels.schedules import LR_DECAYS
 
 NORMS = ("batch", "group", "layer", "instance", "none")
 BOT_NAMES = ("random", "weighted_random", "victory_point")  # catanatron 3.2.1 on PyPI
@@ -48,6 +49,7 @@ class CatanConfig(BaseConfig):
     weight_decay: float = 1e-4
     batch_size: int = 32
     epochs: int = 10
+    lr_decay: str = "none"       # "cosine": decay to 0.1 % over the run (no plateau halving)
     plateau_patience: int = 5    # halve the learning rate after this many epochs without a
     #                              better train_loss_true (overfit) / val_loss; 0 = off
     min_learning_rate: float = 1e-5
@@ -90,6 +92,9 @@ class CatanConfig(BaseConfig):
             raise UserError("width must be > 0, groups >= 1, window_stride >= 1")
         if self.float_loss not in ("value", "quantum"):
             raise UserError(f"float_loss must be 'value' or 'quantum', got {self.float_loss!r}")
+        if self.lr_decay not in LR_DECAYS:
+            raise UserError(f"lr_decay must be one of {', '.join(LR_DECAYS)}, got "
+                            f"{self.lr_decay!r}")
         if self.prior_batches < 1:
             raise UserError(f"prior_batches must be >= 1, got {self.prior_batches}")
         if min(self.overfit_width, self.overfit_learning_rate, self.overfit_epochs) < 0:

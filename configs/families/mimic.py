@@ -5,6 +5,7 @@ import dataclasses
 
 from configs.base import BaseConfig
 from tfmodels.errors import UserError
+from tfmodels.schedules import LR_DECAYS
 
 FEATURE_SET_NAMES = ("v1", "v2", "v3")
 TRAINING_VIEWS = ("choice_sets", "contrasts")
@@ -66,7 +67,8 @@ class MimicConfig(BaseConfig):
             raise UserError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
         if self.max_km <= 0 or not 0 <= self.resolution <= 15:
             raise UserError("max_km must be > 0 and resolution in 0..15")
-        if self.lr_decay not in ("none", "cosine"):
-            raise UserError(f"lr_decay must be 'none' or 'cosine', got {self.lr_decay!r}")
+        if self.lr_decay not in LR_DECAYS:
+            raise UserError(f"lr_decay must be one of {', '.join(LR_DECAYS)}, got "
+                            f"{self.lr_decay!r}")
         if self.steps_per_execution < 1:
             raise UserError("steps_per_execution must be >= 1")

@@ -28,6 +28,7 @@ from tfmodels.catan.heads import (float_quantum, head_losses, head_metrics, pres
                                   true_metrics)
 from tfmodels.catan.model import build_model, set_output_priors, target_priors
 from tfmodels.fit import KerasExperiment, fit_keras
+from tfmodels.schedules import learning_rate
 
 DATA_FIELDS = ("bots", "seed_start", "max_ticks", "val_fraction", "history", "future")
 
@@ -72,15 +73,18 @@ class CatanFamily:
                                 numeric_skip=config.numeric_skip)
             if config.prior_init:
                 set_output_priors(model, split, priors)
-            optimizer = keras.optimizers.AdamW(config.learning_rate,
-                                               weight_decay=config.weight_decay, amsgrad=True)
+            rate = learning_rate(config.learning_rate, config.lr_decay,
+                                 config.epochs * steps_per_epoch(config, data))
+            optimizer = keras.optimizers.AdamW(rate, weight_decay=config.weight_decay,
+                                               amsgrad=True)
             optimizer.exclude_from_weight_decay(var_names=["gamma", "beta", "bias"])
             quantum = float_quantum(split) if config.float_loss == "quantum" else None
             model.compile(optimizer=optimizer, loss=head_losses(quantum),
                           loss_weights=config.loss_weights(), metrics=head_metrics(split))
             callbacks = []
-            if config.plateau_patience:  # regressions need a small final step to land
-                callbacks.append(keras.callbacks.ReduceLROnPlateau(  # within half a quantum
+            if config.plateau_patience and config.lr_decay == "none":  # regressions need a
+                # small final step to land within half a quantum (a cosine decay takes over)
+                callbacks.append(keras.callbacks.ReduceLROnPlateau(
                     monitor="train_loss_true" if config.overfit else "val_loss", factor=0.5,
                     patience=config.plateau_patience, min_lr=config.min_learning_rate,
                     mode="min"))
@@ -131,6 +135,15 @@ class CatanFamily:
             HEAD_acc="running mean during the epoch, train mode (Keras compiled metric)")
         io.write_json(run_dir / "metrics.json", metrics)
         return metrics
+
+
+def steps_per_epoch(config: CatanConfig, data: windows.CatanData) -> int:
+    """Optimizer steps in one epoch: the overfit passes, or every stride-th training window."""
+    if config.overfit:
+        return config.overfit_passes * -(-config.overfit // config.batch_size)
+    span = config.history + config.future
+    count = int(sum((ticks - span) // config.window_stride + 1 for ticks in data.ticks("train")))
+    return -(-count // config.batch_size)
 
 
 def _datasets(config: CatanConfig, data: windows.CatanData, split) -> dict:

@@ -98,15 +98,11 @@ class MimicFamily:
 
 def learning_rate(config: MimicConfig, train_view):
     """The configured rate, or a cosine decay over all of the run's optimizer steps."""
-    import keras
-
     from pipelines.movement.datasets import steps_per_epoch
+    from tfmodels.schedules import learning_rate as scheduled
 
-    if config.lr_decay == "none":
-        return config.learning_rate
     steps = config.epochs * steps_per_epoch(train_view, config.batch_size)
-    return keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=steps,
-                                                  alpha=0.001)
+    return scheduled(config.learning_rate, config.lr_decay, steps)
 
 
 def predict_logits(model, choice_sets, batch_size: int) -> np.ndarray:
