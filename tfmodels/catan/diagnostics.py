@@ -20,8 +20,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from pipelines.catan.channels import C_T, HeadSplit
+from pipelines.catan.channels import HeadSplit
 from tfmodels.catan.heads import ACCURACY_NAME, correct, float_quantum, head_losses
+from tfmodels.catan.model import last_observed
 
 MODES = {"train_mode": True, "eval_mode": False}
 
@@ -100,7 +101,6 @@ def baseline_accuracy(dataset: tf.data.Dataset, quantum: np.ndarray, history: in
       and the starting point of a float head with `float_persistence`.
     """
     hits, counts, actions = {}, {}, []
-    last = (history - 1) * C_T
     for x, y in dataset:
         for head, target in y.items():
             if head == "action":
@@ -108,9 +108,7 @@ def baseline_accuracy(dataset: tf.data.Dataset, quantum: np.ndarray, history: in
                 continue
             value = tf.cast(target, tf.float32)
             per_step = split.indices[head][:split.size(head) // split.future]
-            copied = tf.transpose(tf.gather(x, [last + int(c) for c in per_step], axis=1),
-                                  (0, 2, 3, 1))
-            copied = tf.tile(copied, (1, 1, 1, split.future))  # [B, H, W, n] like the target
+            copied = last_observed(x, history, per_step, split.future)  # like the target
             for name, guess in (("acc", tf.zeros_like(value)), ("acc_persistence", copied)):
                 if head == "float":
                     hit = tf.abs(value - guess) < 0.5 * quantum

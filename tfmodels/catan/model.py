@@ -105,6 +105,14 @@ class UpToBoard(keras.layers.Layer):
         return {**super().get_config(), "factor": self.factor}
 
 
+def last_observed(window, history: int, channels, future: int):
+    """Notes'-layout window → the last tick's `channels` (state channel ids), channels-last
+    and repeated for each future tick: `[B, H, W, future·n]`, the persistence forecast."""
+    last = [(history - 1) * C_T + int(c) for c in channels]
+    picked = tf.transpose(tf.gather(window, last, axis=1), (0, 2, 3, 1))   # [B, H, W, n]
+    return tf.tile(picked, (1, 1, 1, future))
+
+
 @keras.saving.register_keras_serializable("tflab_catan")
 class LastObserved(keras.layers.Layer):
     """Values of some state channels at the last input tick, repeated for each future tick:
@@ -115,9 +123,7 @@ class LastObserved(keras.layers.Layer):
         self.history, self.channels, self.future = history, [int(c) for c in channels], future
 
     def call(self, window):
-        last = [(self.history - 1) * C_T + c for c in self.channels]
-        picked = tf.transpose(tf.gather(window, last, axis=1), (0, 2, 3, 1))   # [B, H, W, n]
-        return tf.tile(picked, (1, 1, 1, self.future))
+        return last_observed(window, self.history, self.channels, self.future)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], H, W, self.future * len(self.channels))
