@@ -8,6 +8,10 @@ only), split by individual. Three sources, picked from `data_path`:
 * a table with `choice` and `selected` columns: the user's ready long choice table;
 * any other table: tracks `individual, time, lat, lon` (+ `covariates_path` for v3).
 
+`load_choice_table` is the first half of that path (source → long table, no features);
+the mimic scorer reuses it and `compute_features(..., centering=...)` to score new data
+exactly as a trained run saw its inputs.
+
 Modules: tracks (read/validate), choicesets (H3 decisions, long table), covariates,
 features (v1 ⊂ v2 ⊂ v3), views (ChoiceSets, contrasts, split), datasets (tf.data),
 simulator/ (fields, walk, TFDS builder).
@@ -92,20 +96,29 @@ def _user_table(data_path: str, names: list[str], feature_set: str, resolution: 
                              covariate_names=needed)
 
 
+def load_choice_table(*, data_path: str | None, feature_set: str, resolution: int,
+                      max_km: float, time_step: str, covariates_path: str | None,
+                      simulator_config: str = "default") -> tuple[pd.DataFrame, str]:
+    """The long choice table (one row per decision × choice, before features) and its source."""
+    names = resolve_feature_set(feature_set)
+    if max_km <= 0:
+        raise UserError(f"max_km must be > 0, got {max_km}")
+    if data_path is None:
+        return _simulated_table(simulator_config, resolution, max_km, time_step,
+                                covariates_path)
+    table = _user_table(str(data_path), names, feature_set, resolution, max_km, time_step,
+                        covariates_path)
+    return table, str(data_path)
+
+
 def load_movement(*, data_path: str | None, feature_set: str, resolution: int, max_km: float,
                   time_step: str, covariates_path: str | None, val_fraction: float,
                   split_seed: int, simulator_config: str = "default") -> MovementData:
     """Train/validation choice sets for a mimic run (see the module docstring for sources)."""
     names = resolve_feature_set(feature_set)
-    if max_km <= 0:
-        raise UserError(f"max_km must be > 0, got {max_km}")
-    if data_path is None:
-        table, source = _simulated_table(simulator_config, resolution, max_km, time_step,
-                                         covariates_path)
-    else:
-        table = _user_table(str(data_path), names, feature_set, resolution, max_km, time_step,
-                            covariates_path)
-        source = str(data_path)
+    table, source = load_choice_table(
+        data_path=data_path, feature_set=feature_set, resolution=resolution, max_km=max_km,
+        time_step=time_step, covariates_path=covariates_path, simulator_config=simulator_config)
     train_ids, val_ids = split_by_individual(table["individual"], val_fraction, split_seed)
     features, stats = compute_features(table, feature_set, max_km=max_km,
                                        train_individuals=train_ids)
@@ -145,7 +158,7 @@ def __getattr__(name):  # TensorFlow and TFDS are imported only when these are f
 
 
 __all__ = ["FEATURE_SETS", "ChoiceSets", "MovementData", "choice_cells", "compute_features",
-           "decisions_from_tracks", "load_movement", "load_simulated", "long_choice_table",
+           "decisions_from_tracks", "load_choice_table", "load_movement", "load_simulated", "long_choice_table",
            "make_dataset", "read_choice_table", "read_table", "split_by_individual",
            "to_choice_sets", "to_contrasts", "true_gmp", "validate_covariates",
            "validate_tracks"]

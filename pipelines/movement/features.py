@@ -105,13 +105,15 @@ def _check_inputs(table: pd.DataFrame, name: str, feature_set: str) -> None:
 
 
 def compute_features(table: pd.DataFrame, feature_set: str, *, max_km: float,
-                     train_individuals) -> tuple[pd.DataFrame, dict]:
+                     train_individuals=None,
+                     centering: Mapping[str, float] | None = None) -> tuple[pd.DataFrame, dict]:
     """Feature columns for every row of a long choice table, and the statistics used.
 
     A column already named like a feature (a user's ready table) is taken verbatim;
     every other feature is computed from its inputs (`INPUTS_OF`). Log covariates are
-    centred with the mean over the rows of `train_individuals`. The returned stats dict
-    (JSON-ready) is what a scorer needs to reproduce the features later.
+    centred with the mean over the rows of `train_individuals`, or, when scoring new data
+    with a trained run, with that run's saved `centering` (the model saw those inputs).
+    The returned stats dict (JSON-ready) is what a scorer needs to reproduce the features.
     """
     names = resolve_feature_set(feature_set)
     known = set(INPUTS_OF)
@@ -131,13 +133,16 @@ def compute_features(table: pd.DataFrame, feature_set: str, *, max_km: float,
         any(n in ("cos_time", "sin_time") for n in computed) else None,
         covariates={c: table[c].to_numpy() for c in required_covariates(computed)},
         max_km=max_km)
-    is_train = table["individual"].isin(list(train_individuals)).to_numpy()
-    if not is_train.any():
-        raise UserError("no rows belong to the training individuals; check val_fraction")
-    centering = {}
+    if centering is None:
+        is_train = table["individual"].isin(list(train_individuals)).to_numpy()
+        if not is_train.any():
+            raise UserError("no rows belong to the training individuals; check val_fraction")
+        centering = {name: float(arrays[name][is_train].mean())
+                     for name in computed if name in COVARIATE_OF}
+    else:
+        is_train = np.zeros(len(table), dtype=bool)  # scoring: nothing is estimated here
     for name in computed:
         if name in COVARIATE_OF:
-            centering[name] = float(arrays[name][is_train].mean())
             arrays[name] = arrays[name] - centering[name]
     for name in verbatim:
         values = pd.to_numeric(table[name], errors="coerce").to_numpy(float)

@@ -1,0 +1,155 @@
+"""Score choices with a trained mimic run: `python -m tfmodels.mimic.score RUN_DIR`.
+
+A movement ecologist fits a grid, picks the best run and wants its probability for every
+cell a fish could have moved to, on the training tracks or on new ones:
+
+    python -m tfmodels.mimic.score grids/m3/trial_0007 --data new_tracks.csv --out p.csv
+
+Why a separate path from training: the run's `scorer.keras` is the per-choice MLP alone
+([rows, F] → log-odds), so scoring runs on the flat long table with no padding and no
+batch-size limit, and the softmax over each decision's choices is done here, exactly.
+The inputs are rebuilt the way the run saw them: same feature set, H3 resolution, radius
+and time step (from `config.json`), covariates centred with the run's *training*
+statistics (`features.json`), never re-estimated on the data being scored.
+
+Writes one row per (decision, choice): individual, decision, time, choice, selected,
+distance_km, `split` (train/val for the run's own individuals, `new` otherwise),
+`logodds`, `probability` (softmax within the decision) and, on simulated data, the
+simulator's `true_prob`. Prints the geometric mean probability of the selections per split.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from configs.families.mimic import MimicConfig
+from pipelines import movement
+from tfmodels import io
+from tfmodels.errors import UserError, main_guard
+
+RUN_FILES = ("config.json", "features.json", "scorer.keras")
+KEEP_COLUMNS = ("individual", "decision", "time", "choice", "selected", "distance_km",
+                "lat", "lon")
+
+
+def read_run(run_dir: Path) -> tuple[MimicConfig, dict]:
+    """The run's resolved config and feature statistics, with one-line errors."""
+    missing = [name for name in RUN_FILES if not (run_dir / name).exists()]
+    if missing:
+        raise UserError(f"{run_dir} is not a finished mimic run (missing {', '.join(missing)});"
+                        f" pass a run directory written by tfmodels.fit or tuning.grid")
+    saved = json.loads((run_dir / "config.json").read_text())
+    if saved.get("family") != "mimic":
+        raise UserError(f"{run_dir} is a {saved.get('family')!r} run; only mimic runs have a "
+                        f"choice scorer")
+    fields = {f.name for f in MimicConfig.__dataclass_fields__.values()}
+    config = MimicConfig(**{k: v for k, v in saved.items() if k in fields})
+    stats = json.loads((run_dir / "features.json").read_text())["stats"]
+    return config, stats
+
+
+def softmax_within(logodds: np.ndarray, decision: np.ndarray) -> np.ndarray:
+    """exp(v − max) / Σ exp(v − max) over the rows of each decision (float64)."""
+    values = pd.Series(logodds.astype(np.float64))
+    shifted = values - values.groupby(decision).transform("max")
+    weights = np.exp(shifted)
+    return (weights / weights.groupby(decision).transform("sum")).to_numpy()
+
+
+def split_of(individuals: pd.Series, stats: dict) -> np.ndarray:
+    """'train' / 'val' for the run's own individuals, 'new' for any other."""
+    names = individuals.astype(str)
+    split = np.full(len(names), "new", dtype=object)
+    split[names.isin([str(i) for i in stats.get("val_individuals", [])]).to_numpy()] = "val"
+    split[names.isin([str(i) for i in stats.get("train_individuals", [])]).to_numpy()] = "train"
+    return split
+
+
+def score(run_dir: Path, data_path: str | None, covariates_path: str | None = None,
+          batch_size: int = 65_536) -> pd.DataFrame:
+    """Per-choice log-odds and probabilities of `data_path` (or the run's own simulator).
+
+    `covariates_path` goes with new tracks (v3 needs mlt/npp where they went); default: the
+    run's own `covariates_path`.
+    """
+    config, stats = read_run(run_dir)
+    table, source = movement.load_choice_table(
+        data_path=data_path, feature_set=stats["feature_set"], resolution=config.resolution,
+        max_km=config.max_km, time_step=config.time_step,
+        covariates_path=covariates_path or config.covariates_path or None,
+        simulator_config=config.simulator_config)
+    features, _ = movement.compute_features(table, stats["feature_set"], max_km=config.max_km,
+                                            centering=stats["centering"])
+    import keras  # only now: data errors above must stay one line, before TensorFlow loads
+
+    scorer = keras.models.load_model(run_dir / "scorer.keras", compile=False)
+    expected = scorer.input_shape[-1]
+    if features.shape[1] != expected:
+        raise UserError(f"the run's scorer takes {expected} features but the data gives "
+                        f"{features.shape[1]} ({', '.join(features.columns)})")
+    logodds = scorer.predict(features.to_numpy(np.float32), batch_size=batch_size,
+                             verbose=0)[:, 0]
+    out = table[[c for c in KEEP_COLUMNS if c in table.columns]].copy()
+    out["split"] = split_of(table["individual"], stats)
+    out["logodds"] = logodds
+    out["probability"] = softmax_within(logodds, table["decision"].to_numpy())
+    if "true_prob" in table.columns:
+        out["true_prob"] = table["true_prob"].to_numpy()
+    out.attrs["source"] = source
+    return out
+
+
+def gmp_lines(scores: pd.DataFrame) -> list[str]:
+    """Geometric mean probability of the selected choices, per split and overall."""
+    chosen = scores[scores["selected"] == 1]
+    lines = []
+    for split, rows in [("all", chosen)] + list(chosen.groupby("split")):
+        gmp = np.exp(np.log(rows["probability"]).mean())
+        line = f"  {split:>5}: {len(rows)} decisions, gmp {gmp:.4f}"
+        if "true_prob" in rows:
+            line += f" (simulator's true gmp {np.exp(np.log(rows['true_prob']).mean()):.4f})"
+        lines.append(line)
+    return lines
+
+
+@main_guard
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tfmodels.mimic.score",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("run_dir", type=Path, help="a mimic run directory (tfmodels.fit / grid)")
+    parser.add_argument("--data", default=None,
+                        help="tracks or long choice table (CSV/Parquet); default: the run's "
+                             "simulator data")
+    parser.add_argument("--covariates", default=None,
+                        help="covariate table for --data tracks (v3: mlt, npp); default: the "
+                             "run's covariates_path")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output CSV or .parquet (default RUN_DIR/scores.csv)")
+    parser.add_argument("--batch-size", type=int, default=65_536,
+                        help="choice rows per scorer call (memory only; results are the same)")
+    args = parser.parse_args(argv)
+    out = args.out or args.run_dir / "scores.csv"
+    if not args.run_dir.is_dir():
+        raise UserError(f"run directory {args.run_dir} does not exist; pass the directory "
+                        f"that tfmodels.fit --out or a grid trial wrote")
+    scores = score(args.run_dir, args.data, args.covariates, args.batch_size)
+    if out.suffix == ".parquet":
+        with io.atomic_path(out) as tmp:
+            scores.to_parquet(tmp, index=False)
+    else:
+        io.write_csv(out, scores)
+    print(f"scored {len(scores)} choices of {scores['decision'].nunique()} decisions from "
+          f"{scores.attrs['source']} with {args.run_dir} -> {out}")
+    print("gmp = exp(mean log probability of the selected choice), softmax over each "
+          "decision's full choice set:")
+    print("\n".join(gmp_lines(scores)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
