@@ -1,13 +1,14 @@
 """Benchmark: the compute floor of the mimic_v3 grid on this machine, measured.
 
-    python bench/mimic_floor.py [--epochs 20]
+    python bench/mimic_floor.py [--epochs 20] [--micro-batch N]
 
 For each of the grid's 12 architectures (feature set × depth × width) it times, on ONE
 thread, exactly the work an epoch must do and nothing else: the two compiled training
 steps (batch 10 000 of the 14 000 training decisions), the inference pass over the training
-set (`train_loss_true`) and the one over the validation set (`val_loss`), as bare
-`tf.function`s on batches already in memory — no Keras `fit` loop, callbacks, data pipeline
-or run directory. Summed over the grid (5 seeds × 100 epochs per architecture) and divided
+set (`train_loss_true`) and the one over the validation set (`val_loss`), as the model's
+own compiled step (`train_on_batch`, micro-batched as configured) and a bare `tf.function`
+of its inference loss, on batches already in memory — no Keras `fit` loop, callbacks, data
+pipeline or run directory. Summed over the grid (5 seeds × 100 epochs per architecture) and divided
 by the number of cores, that is the shortest the 60-trial grid can take with this model
 and data on this CPU, if every core did nothing but these steps. Appends one line per run
 to bench/RESULTS_mimic.md.
@@ -26,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def epoch_seconds(data, num_layers: int, layer_size: int, epochs: int) -> float:
+def epoch_seconds(data, num_layers: int, layer_size: int, micro_batch: int,
+                  epochs: int) -> float:
     import keras
     import tensorflow as tf
 
@@ -35,27 +37,16 @@ def epoch_seconds(data, num_layers: int, layer_size: int, epochs: int) -> float:
 
     keras.utils.set_random_seed(0)
     model = build_logodds_model(len(data.feature_names), num_layers=num_layers,
-                                layer_size=layer_size)
+                                layer_size=layer_size, micro_batch=micro_batch)
     model.compile(optimizer=keras.optimizers.Adam(5e-4),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     train = list(make_dataset(data.train, batch_size=10_000, shuffle=True, seed=0))
     val = list(make_dataset(data.val, batch_size=10_000, shuffle=False, seed=0))
-
-    @tf.function
-    def train_step(x, y):
-        with tf.GradientTape() as tape:
-            loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True))
-        grads = tape.gradient(loss, model.trainable_variables)
-        model.optimizer.apply_gradients(zip(grads, model.trainable_variables))
-        return loss
-
-    @tf.function
-    def eval_loss(x, y):
-        return model.compute_loss(x=x, y=y, y_pred=model(x, training=False))
+    eval_loss = tf.function(model.inference_loss)  # what TrueTrainingLoss runs per batch
 
     def one_epoch():
         for x, y in train:
-            train_step(x, y)
+            model.train_on_batch(x, y)  # the model's own (micro-batched) compiled step
         total = 0.0
         for x, y in train + val:
             total += eval_loss(x, y)
@@ -71,6 +62,8 @@ def epoch_seconds(data, num_layers: int, layer_size: int, epochs: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=20, help="timed epochs per architecture")
+    parser.add_argument("--micro-batch", type=int, default=None,
+                        help="decisions per piece of a step (default: the config's)")
     args = parser.parse_args()
     import tfmodels  # noqa: F401  (TF process options before TF starts)
     import tensorflow as tf
@@ -80,7 +73,9 @@ def main() -> int:
     from configs.base import load_config
     from tfmodels.families import get_family
 
-    grid = load_config("mimic_v3", []).grid
+    base = load_config("mimic_v3", [])
+    grid = base.grid
+    micro = base.micro_batch if args.micro_batch is None else args.micro_batch
     family = get_family("mimic")
     cores = os.cpu_count() or 1
     per_epoch, rows = {}, []
@@ -88,7 +83,7 @@ def main() -> int:
         data = family.load_data(load_config("mimic_v3", [f"feature_set={feature_set}"]), None)
         for layers in grid["num_layers"]:
             for size in grid["layer_size"]:
-                seconds = epoch_seconds(data, layers, size, args.epochs)
+                seconds = epoch_seconds(data, layers, size, micro, args.epochs)
                 per_epoch[(feature_set, layers, size)] = seconds
                 rows.append(f"{feature_set} {layers}×{size} {seconds * 1000:.0f} ms")
                 print(f"{feature_set} {layers}x{size}: {seconds * 1000:.1f} ms per epoch "
@@ -96,7 +91,8 @@ def main() -> int:
     seeds, epochs = len(grid["random_seed"]), grid["epochs"][0]
     single = sum(per_epoch.values()) * seeds * epochs
     line = (f"- {datetime.date.today()} {platform.machine()} {cores} cores (load "
-            f"{os.getloadavg()[0]:.1f}): `python bench/mimic_floor.py`: bare compiled epoch "
+            f"{os.getloadavg()[0]:.1f}): `python bench/mimic_floor.py --micro-batch {micro}`: "
+            f"bare compiled epoch "
             f"(2 training steps + true-loss pass + validation pass, one thread) per "
             f"architecture: {', '.join(rows)}; the 60-trial grid's compute floor = "
             f"{single / 60:.1f} core-minutes, i.e. **{single / 60 / cores:.1f} min** on "

@@ -49,8 +49,12 @@ class TrueTrainingLoss(keras.callbacks.Callback):
 
         def replica_step(batch):
             x, y = batch[0], batch[1]
-            y_pred = model(x, training=False)
-            loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
+            if hasattr(model, "inference_loss") and not fns:
+                # a MicroBatchedModel: the same loss, computed in cache-sized pieces
+                y_pred, loss = None, model.inference_loss(x, y)
+            else:
+                y_pred = model(x, training=False)
+                loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
             # Keras divides each replica's loss by the replica count (so gradients sum
             # right); undo that to get this replica's mean loss.
             loss = tf.cast(loss, tf.float32) * float(strategy.num_replicas_in_sync)

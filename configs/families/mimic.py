@@ -48,6 +48,11 @@ class MimicConfig(BaseConfig):
     # only runs with deterministic=False.
     jit_compile: bool = False
     steps_per_execution: int = 1
+    # Each training and evaluation batch is walked in pieces of this many decisions, so a
+    # piece's activations stay in cache (tfmodels/microbatch.py): same gradient, same loss,
+    # fewer trips to memory. Measured (v3 4 × 32, one thread): an epoch's two training steps
+    # 264 → 175 ms, a 100-epoch trial 47–50 → 42 s. 0 = Keras' own steps on whole batches.
+    micro_batch: int = 500
 
     def validate(self) -> None:
         super().validate()
@@ -70,5 +75,8 @@ class MimicConfig(BaseConfig):
         if self.lr_decay not in LR_DECAYS:
             raise UserError(f"lr_decay must be one of {', '.join(LR_DECAYS)}, got "
                             f"{self.lr_decay!r}")
+        if self.micro_batch < 0:
+            raise UserError(f"micro_batch must be >= 0 (0 = whole batches), got "
+                            f"{self.micro_batch}")
         if self.steps_per_execution < 1:
             raise UserError("steps_per_execution must be >= 1")

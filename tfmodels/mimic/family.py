@@ -64,7 +64,8 @@ class MimicFamily:
         def make_experiment(strategy) -> KerasExperiment:
             model = build_logodds_model(len(data.feature_names), num_layers=config.num_layers,
                                         layer_size=config.layer_size, dropout=config.dropout,
-                                        activation=config.activation)
+                                        activation=config.activation,
+                                        micro_batch=config.micro_batch)
             model.compile(
                 optimizer=keras.optimizers.Adam(learning_rate(config, data.train_view),
                                                 beta_1=config.beta_1, beta_2=config.beta_2),

@@ -1,0 +1,93 @@
+"""MicroBatchedModel: pieces of a batch give the whole batch's step, loss and true loss."""
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tests.tfmodels.choice_data import dataset, simulate_choices
+from tfmodels.callbacks import TrueTrainingLoss
+from tfmodels.mimic.model import build_logodds_model
+from tfmodels.runtime import get_strategy
+
+# 100 decisions in batches of 40 (last batch 20), pieces of 7: uneven pieces everywhere
+MICRO = 7
+
+
+def _model(micro_batch, strategy=None, metrics=None):
+    with (strategy or tf.distribute.get_strategy()).scope():
+        keras.utils.set_random_seed(5)
+        model = build_logodds_model(3, num_layers=2, layer_size=16, micro_batch=micro_batch)
+        model.compile(keras.optimizers.Adam(0.05),
+                      keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=metrics)
+    return model
+
+
+@pytest.fixture(scope="module")
+def data():
+    return simulate_choices(decisions=100, features=3, seed=2)
+
+
+def _train(model, data, epochs=3):
+    x, mask, y = data
+    return model.fit(dataset(x, mask, y, 40), epochs=epochs, verbose=0).history
+
+
+def _assert_same_weights(a, b, rtol):
+    """Every weight but the log-odds bias, which shifts every choice of a decision alike:
+    its true gradient is exactly 0, so Adam moves it by float noise alone."""
+    for va, vb in zip(a.weights, b.weights):
+        if va.path.endswith("logodds/bias"):
+            continue
+        np.testing.assert_allclose(va.numpy(), vb.numpy(), rtol=rtol, atol=1e-6,
+                                   err_msg=va.path)
+
+
+def test_pieces_give_the_whole_batch_gradient_and_running_loss(data):
+    whole, pieces = _model(0), _model(MICRO)
+    history_whole, history_pieces = _train(whole, data), _train(pieces, data)
+    _assert_same_weights(whole, pieces, rtol=1e-4)
+    np.testing.assert_allclose(history_pieces["loss"], history_whole["loss"], rtol=1e-5)
+    assert history_whole["loss"][-1] < history_whole["loss"][0]  # it did train
+
+
+def test_evaluate_and_true_loss_are_the_whole_batch_mean(data):
+    x, mask, y = data
+    pieces = _model(MICRO)
+    _train(pieces, data, epochs=1)
+    whole = _model(0)
+    whole.set_weights(pieces.get_weights())
+    evaluated = whole.evaluate(dataset(x, mask, y, 40), verbose=0)
+    assert pieces.evaluate(dataset(x, mask, y, 40), verbose=0) == pytest.approx(evaluated,
+                                                                                rel=1e-6)
+    callback = TrueTrainingLoss(dataset(x, mask, y, 40))
+    callback.set_model(pieces)
+    assert callback.evaluate()["train_loss_true"] == pytest.approx(evaluated, rel=1e-6)
+
+
+def test_two_replicas_with_pieces_match_one_device_whole_batches(data):
+    strategy = get_strategy()
+    assert strategy.num_replicas_in_sync == 2  # conftest's two logical CPU devices
+    whole, pieces = _model(0), _model(MICRO, strategy)
+    with strategy.scope():
+        _train(pieces, data)
+    _train(whole, data)
+    _assert_same_weights(whole, pieces, rtol=1e-4)
+
+
+def test_compiled_metrics_fall_back_to_the_keras_step(data):
+    model = _model(MICRO, metrics=["sparse_categorical_accuracy"])
+    history = _train(model, data, epochs=1)
+    assert 0.0 <= history["sparse_categorical_accuracy"][0] <= 1.0
+
+
+def test_saved_model_reloads_as_a_plain_functional_model(data, tmp_path):
+    x, mask, y = data
+    model = _model(MICRO)
+    _train(model, data, epochs=1)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert loaded.micro_batch == 0
+    inputs = {"features": x[:10], "mask": mask[:10]}
+    np.testing.assert_allclose(loaded.predict(inputs, verbose=0),
+                               model.predict(inputs, verbose=0), rtol=1e-6)
