@@ -91,3 +91,24 @@ def test_saved_model_reloads_as_a_plain_functional_model(data, tmp_path):
     inputs = {"features": x[:10], "mask": mask[:10]}
     np.testing.assert_allclose(loaded.predict(inputs, verbose=0),
                                model.predict(inputs, verbose=0), rtol=1e-6)
+
+
+def test_dropout_in_pieces_is_seeded_and_still_a_training_mode_loss(data):
+    x, mask, y = data
+
+    def run():
+        keras.utils.set_random_seed(11)
+        model = build_logodds_model(3, num_layers=2, layer_size=16, dropout=0.5,
+                                    micro_batch=MICRO)
+        model.compile(keras.optimizers.Adam(0.05),
+                      keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        callback = TrueTrainingLoss(dataset(x, mask, y, 40))
+        history = model.fit(dataset(x, mask, y, 40), epochs=2, callbacks=[callback],
+                            verbose=0).history
+        return model, history
+
+    first, history = run()
+    second, _ = run()
+    for a, b in zip(first.get_weights(), second.get_weights()):
+        np.testing.assert_array_equal(a, b)  # same seed, same masks, same numbers
+    assert abs(history["loss"][-1] - history["train_loss_true"][-1]) > 0.01
