@@ -158,7 +158,7 @@ def __getattr__(name):  # TensorFlow and TFDS are imported only when these are f
 
 
 __all__ = ["FEATURE_SETS", "ChoiceSets", "MovementData", "choice_cells", "compute_features",
-           "decisions_from_tracks", "load_choice_table", "load_movement", "load_simulated", "long_choice_table",
-           "make_dataset", "read_choice_table", "read_table", "split_by_individual",
-           "to_choice_sets", "to_contrasts", "true_gmp", "validate_covariates",
-           "validate_tracks"]
+           "decisions_from_tracks", "load_choice_table", "load_movement", "load_simulated",
+           "long_choice_table", "make_dataset", "read_choice_table", "read_table",
+           "split_by_individual", "to_choice_sets", "to_contrasts", "true_gmp",
+           "validate_covariates", "validate_tracks"]

@@ -20,7 +20,6 @@ simulator's `true_prob`. Prints the geometric mean probability of the selections
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -43,13 +42,13 @@ def read_run(run_dir: Path) -> tuple[MimicConfig, dict]:
     if missing:
         raise UserError(f"{run_dir} is not a finished mimic run (missing {', '.join(missing)});"
                         f" pass a run directory written by tfmodels.fit or tuning.grid")
-    saved = json.loads((run_dir / "config.json").read_text())
+    saved = io.read_json(run_dir / "config.json")
     if saved.get("family") != "mimic":
         raise UserError(f"{run_dir} is a {saved.get('family')!r} run; only mimic runs have a "
                         f"choice scorer")
     fields = {f.name for f in MimicConfig.__dataclass_fields__.values()}
     config = MimicConfig(**{k: v for k, v in saved.items() if k in fields})
-    stats = json.loads((run_dir / "features.json").read_text())["stats"]
+    stats = io.read_json(run_dir / "features.json")["stats"]
     return config, stats
 
 
