@@ -116,7 +116,7 @@ def main(argv=None) -> int:
     steps = bench_steps([float(w) for w in args.widths.split(",")], args.norm, 32, args.steps)
     for row in steps:
         print(f"steps: {row}", flush=True)
-    from tfmodels import io
+    from tflab import io
     from tfmodels.catan.layers import widths
 
     lines = [

@@ -65,7 +65,7 @@ def main() -> int:
                         help="decisions per piece of a step, or a comma list to compare "
                              "in the same rounds (default: the config's)")
     args = parser.parse_args()
-    import tfmodels  # noqa: F401  (TF process options before TF starts)
+    import tflab  # noqa: F401  (TF process options before TF starts)
     import tensorflow as tf
 
     tf.config.threading.set_intra_op_parallelism_threads(1)

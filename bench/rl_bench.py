@@ -41,7 +41,7 @@ def run(what: str, seeds: list[int], overrides: list[str]) -> None:
 
 
 def report() -> str:
-    from tfmodels.io import write_text
+    from tflab.io import write_text
 
     lines = ["# RL benchmark (A2C)", "",
              f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, 2 cores shared "

@@ -32,7 +32,7 @@ import numpy as np  # noqa: E402
 from configs.base import load_config  # noqa: E402
 from pipelines.stereo.dataset import make_dataset  # noqa: E402
 from pipelines.stereo.synthetic import load_synthetic, render_split  # noqa: E402
-from tfmodels import io  # noqa: E402
+from tflab import io  # noqa: E402
 from tfmodels.runtime import seed_everything  # noqa: E402
 from tfmodels.stereo import evaluate  # noqa: E402
 from tfmodels.stereo.baseline import tuned_sgbm  # noqa: E402

@@ -19,7 +19,10 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from tfmodels.errors import UserError
+from tflab.errors import UserError
+
+# Learning-rate schedules a config may name with `lr_decay` (built by tfmodels/schedules.py).
+LR_DECAYS = ("none", "cosine")
 
 CONFIG_DIR = Path(__file__).resolve().parent
 

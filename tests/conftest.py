@@ -3,7 +3,7 @@
 The CPU is split into two logical devices before TensorFlow initialises (how Keras' own
 distribute tests do it), so every `MirroredStrategy` in the suite really has 2 replicas.
 """
-import tfmodels  # noqa: F401  (TF process options: quiet start-up, BFC CPU allocator)
+import tflab  # noqa: F401  (TF process options: quiet start-up, BFC CPU allocator)
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

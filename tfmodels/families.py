@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from configs.base import BaseConfig
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 FAMILY_MODULES = {
     "mimic": "tfmodels.mimic.family",

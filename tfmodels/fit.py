@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Callable
 
 from configs.base import BaseConfig, load_config
-from tfmodels import io
-from tfmodels.errors import UserError, main_guard
+from tflab import io
+from tflab.errors import UserError, main_guard
 
 # TensorFlow, Keras and pandas are imported where they are used: TF prints start-up lines
 # on stderr that no setting silences, so a config typo must be caught before TF loads.

@@ -8,7 +8,7 @@ rate after progress has already stalled.
 """
 from __future__ import annotations
 
-LR_DECAYS = ("none", "cosine")
+from configs.base import LR_DECAYS
 
 
 def learning_rate(rate: float, decay: str, total_steps: int):

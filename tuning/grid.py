@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from configs.base import BaseConfig, load_config
-from tfmodels.errors import UserError, main_guard
+from tflab.errors import UserError, main_guard
 from tuning import parallel
 
 # KerasTuner/TensorFlow load only after the config and grid are checked: TF prints start-up
@@ -71,7 +71,7 @@ def write_outputs(out_dir: Path, config: BaseConfig, objective: tuple[str, str])
 
     axes = list(config.grid)
     table = results.collect_results(out_dir / "tuner", out_dir / "trials", axes)
-    from tfmodels import io
+    from tflab import io
 
     io.write_csv(out_dir / "results.csv", table)
     summary = results.summarise(table, axes, objective[0], objective[1])

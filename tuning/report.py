@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from tfmodels import io  # noqa: E402
+from tflab import io  # noqa: E402
 from tuning.results import SEED_AXIS  # noqa: E402
 
 

@@ -9,8 +9,8 @@ import time
 import keras_tuner as kt
 
 from configs.base import BaseConfig
-from tfmodels import io
-from tfmodels.errors import UserError  # noqa: F401  (re-raised by tuning.grid)
+from tflab import io
+from tflab.errors import UserError  # noqa: F401  (re-raised by tuning.grid)
 from tfmodels.families import get_family
 from tfmodels.fit import TrainingDiverged
 

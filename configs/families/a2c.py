@@ -12,7 +12,7 @@ import dataclasses
 from typing import Literal
 
 from configs.base import BaseConfig
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 COEFFICIENTS = ("ent_coef", "vf_coef", "repr_coef", "contra_coef", "encoder_coef",
                 "decoder_coef", "recon_coef", "sparsity_coef")

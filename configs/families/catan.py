@@ -8,8 +8,8 @@ from __future__ import annotations
 import dataclasses
 
 from configs.base import BaseConfig
-from tfmodels.errors import UserError
-from tfmodels.schedules import LR_DECAYS
+from tflab.errors import UserError
+from configs.base import LR_DECAYS
 
 NORMS = ("batch", "group", "layer", "instance", "none")
 BOT_NAMES = ("random", "weighted_random", "victory_point")  # catanatron 3.2.1 on PyPI

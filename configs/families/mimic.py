@@ -4,8 +4,8 @@ from __future__ import annotations
 import dataclasses
 
 from configs.base import BaseConfig
-from tfmodels.errors import UserError
-from tfmodels.schedules import LR_DECAYS
+from tflab.errors import UserError
+from configs.base import LR_DECAYS
 
 FEATURE_SET_NAMES = ("v1", "v2", "v3")
 TRAINING_VIEWS = ("choice_sets", "contrasts")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from configs.base import BaseConfig
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 DOMAINS = ("pretrain", "target")
 

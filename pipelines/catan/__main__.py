@@ -12,7 +12,7 @@ import sys
 
 from configs.base import load_config
 from pipelines.catan.builder import default_data_dir, games_config, prepare
-from tfmodels.errors import UserError, main_guard
+from tflab.errors import UserError, main_guard
 
 
 def build_parser() -> argparse.ArgumentParser:

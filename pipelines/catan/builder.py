@@ -24,7 +24,7 @@ import tensorflow_datasets as tfds
 
 from pipelines.catan.channels import H, N_BOARD, N_NUMERIC, W
 from pipelines.catan.simulate import check_bots, play_game_args
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 VERSION = "1.1.0"
 

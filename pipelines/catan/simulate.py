@@ -31,7 +31,7 @@ from catanatron_gym.envs.catanatron_env import to_action_space
 from catanatron_gym.features import game_features, player_features, resource_hand_features
 
 from pipelines.catan.channels import BOARD_SCALES, N_BOARD, NUMERIC_MAX_CODES
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 def action_order(action) -> tuple:
     """A sort key for catanatron actions that does not depend on hashing."""

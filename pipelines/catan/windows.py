@@ -24,7 +24,7 @@ import tensorflow_datasets as tfds
 from pipelines.catan import layout
 from pipelines.catan.builder import CatanGames, CatanGamesConfig, prepare
 from pipelines.catan.channels import N_BOARD, N_NUMERIC, H, HeadSplit, W
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 _TABLE = tfds.decode.PartialDecoding({"seed": True, "n_ticks": True, "winner": True})
 

@@ -14,7 +14,7 @@ import gymnasium as gym
 import numpy as np
 
 from pipelines.envs import variants as V
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 MINATAR_PREFIX = "MinAtar/"
 

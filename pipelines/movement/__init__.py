@@ -30,7 +30,7 @@ from pipelines.movement.features import (FEATURE_SETS, compute_features, require
 from pipelines.movement.tracks import read_table, validate_covariates, validate_tracks
 from pipelines.movement.views import (ChoiceSets, read_choice_table, split_by_individual,
                                       to_choice_sets, to_contrasts, validate_choice_table)
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 
 @dataclasses.dataclass

@@ -23,7 +23,7 @@ import pandas as pd
 
 from pipelines.movement.geo import bearing_rad, great_circle_km
 from pipelines.movement.tracks import validate_tracks
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 LONG_COLUMNS = ("individual", "decision", "time", "choice", "selected", "distance_km",
                 "heading", "lat", "lon")

@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 KEY_COLUMNS = ("cell", "lat", "lon", "date", "time")
 

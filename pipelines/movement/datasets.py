@@ -16,7 +16,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from pipelines.movement.views import ChoiceSets
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 
 def make_dataset(choice_sets: ChoiceSets, *, batch_size: int, shuffle: bool, seed: int,

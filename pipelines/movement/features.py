@@ -14,7 +14,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 _V1 = ["normed_distance", "stay_put"]
 _V2 = _V1 + ["heading_sin", "heading_cos"]

@@ -15,7 +15,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 TRACK_COLUMNS = ("individual", "time", "lat", "lon")
 READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".pq": pd.read_parquet}

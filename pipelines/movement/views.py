@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 
 @dataclasses.dataclass

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from pipelines.stereo.splits import StereoData, StereoSplit
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
 FOCAL_KEYS = ("focal_px", "fx")

@@ -18,7 +18,7 @@ from pipelines.catan.__main__ import main as generate_main
 from pipelines.catan.builder import games_config, prepare
 from pipelines.catan.channels import C_A, C_S, C_T, N_BOARD, STATE_CHANNELS, H, W, head_split
 from pipelines.catan.simulate import board_codes, numeric_codes, play_game
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 BOTS = ("victory_point", "weighted_random", "weighted_random", "random")
 HISTORY, FUTURE = 16, 4

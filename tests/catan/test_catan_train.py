@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from configs.base import load_config
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 from tfmodels.families import get_family
 from tfmodels.fit import main as fit_main
 

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from pipelines.movement import load_movement, read_table, validate_covariates, validate_tracks
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 
 def _tracks(**changes):

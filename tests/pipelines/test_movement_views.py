@@ -7,7 +7,7 @@ from pipelines.movement import (FEATURE_SETS, compute_features, make_dataset,
                                 read_choice_table, split_by_individual, to_choice_sets,
                                 to_contrasts)
 from pipelines.movement.datasets import steps_per_epoch
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 
 def _hand_table():

@@ -7,7 +7,7 @@ import pytest
 
 from configs.base import load_config
 from pipelines.envs import make_env, make_vec_env
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 
 @pytest.mark.parametrize("variant", ["rectangle", "green_line", "diagonal"])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from pipelines.stereo.captures import (depth_to_disparity, load_captures, read_calibration)
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 from tfmodels.fit import main as fit_main
 
 
@@ -92,7 +92,7 @@ def test_a_bad_capture_directory_fails_before_tensorflow_loads(tmp_path):
     calib = write_captures(root, right_size=(40, 32))
     code = ("import sys\n"
             "from configs.base import load_config\n"
-            "from tfmodels.errors import UserError\n"
+            "from tflab.errors import UserError\n"
             "from tfmodels.stereo.family import FAMILY\n"
             "config = load_config('stereo_finetune', ['calib=' + sys.argv[2]])\n"
             "try:\n"

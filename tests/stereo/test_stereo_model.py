@@ -8,7 +8,7 @@ import pytest
 
 from configs.stereo_finetune import get_config as finetune_config
 from pipelines.stereo.synthetic import render_data
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 from tfmodels.stereo.evaluate import load_pretrained
 from tfmodels.stereo.family import FAMILY
 from tfmodels.stereo.layers import Correlation

@@ -2,7 +2,7 @@
 import pytest
 
 from configs.base import load_config
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 
 def test_mimic_v3_grid_is_the_notebooks_final_grid():

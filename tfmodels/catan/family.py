@@ -22,7 +22,7 @@ from configs.families.catan import CatanConfig
 from pipelines.catan import windows
 from pipelines.catan.builder import games_config
 from pipelines.catan.channels import categorical_classes, head_split
-from tfmodels import io
+from tflab import io
 from tfmodels.catan import diagnostics
 from tfmodels.catan.heads import (float_quantum, head_losses, head_metrics, present_heads,
                                   true_metrics)

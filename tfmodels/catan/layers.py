@@ -25,7 +25,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 NORMS = ("batch", "group", "layer", "instance", "none")
 

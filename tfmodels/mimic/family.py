@@ -14,7 +14,7 @@ import pandas as pd
 
 from configs.families.mimic import MimicConfig
 from pipelines import movement
-from tfmodels import io
+from tflab import io
 from tfmodels.fit import KerasExperiment, compile_options, fit_keras
 from tfmodels.mimic.metrics import choice_metrics
 

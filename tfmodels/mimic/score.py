@@ -28,8 +28,8 @@ import pandas as pd
 
 from configs.families.mimic import MimicConfig
 from pipelines import movement
-from tfmodels import io
-from tfmodels.errors import UserError, main_guard
+from tflab import io
+from tflab.errors import UserError, main_guard
 
 RUN_FILES = ("config.json", "features.json", "scorer.keras")
 KEEP_COLUMNS = ("individual", "decision", "time", "choice", "selected", "distance_km",

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from tfmodels.errors import UserError, main_guard
+from tflab.errors import UserError, main_guard
 
 
 def parse_args(argv):

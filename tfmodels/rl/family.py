@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tfmodels.io import write_json
+from tflab.io import write_json
 
 
 class A2CFamily:
@@ -39,7 +39,7 @@ class A2CFamily:
 
 def save_model(model, path: Path) -> None:
     """Save atomically: Keras writes a temp .keras file that is renamed into place."""
-    from tfmodels.io import atomic_path
+    from tflab.io import atomic_path
 
     with atomic_path(path, suffix=".keras") as tmp:
         model.save(tmp)

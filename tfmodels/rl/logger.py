@@ -13,7 +13,7 @@ import pandas as pd
 import tensorflow as tf
 from tensorflow.core.framework import summary_pb2
 
-from tfmodels.io import write_csv, write_json
+from tflab.io import write_csv, write_json
 
 
 def _metadata(plugin: str) -> bytes:

@@ -10,7 +10,7 @@ import numpy as np
 
 from pipelines.stereo.dataset import make_dataset
 from pipelines.stereo.splits import StereoSplit
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 from tfmodels.stereo import layers as _custom_layers  # noqa: F401  registers them for loading
 from tfmodels.stereo.losses import disparity_errors
 

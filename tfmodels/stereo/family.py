@@ -13,7 +13,7 @@ from pathlib import Path
 from configs.families.stereo import StereoConfig
 from pipelines.stereo.captures import load_captures
 from pipelines.stereo.splits import StereoData
-from tfmodels import io
+from tflab import io
 from tfmodels.fit import KerasExperiment, compile_options, fit_keras
 
 # Keras, TensorFlow and TFDS load inside the methods that need them: a capture directory is

@@ -13,7 +13,7 @@ from typing import Callable
 
 import keras
 
-from tfmodels import io
+from tflab import io
 
 MONITOR = "val_epe"
 

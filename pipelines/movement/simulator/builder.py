@@ -29,7 +29,7 @@ import pandas as pd
 import tensorflow_datasets as tfds
 
 from pipelines.movement.simulator.walk import SimulatorSpec, simulate
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 ROW_FLOATS = ("distance_km", "heading", "lat", "lon", "mlt", "npp", "true_prob")
 ROW_INTS = ("time", "decision", "selected")  # time: decision day, seconds since the epoch

@@ -33,7 +33,7 @@ import pandas as pd
 from pipelines.movement.choicesets import ChoiceCatalog
 from pipelines.movement.features import day_of_year, raw_features
 from pipelines.movement.simulator import fields
-from tfmodels.errors import UserError
+from tflab.errors import UserError
 
 TRUE_COEFFICIENTS = {"stay_put": 1.9, "normed_distance": -3.0, "heading_sin": 0.1,
                      "heading_cos": 0.2, "log_mlt": -1.0, "log_npp": 1.0}
