@@ -78,7 +78,7 @@ def _history_frame(history):
     return frame
 
 
-def _summarise(frame, monitor: str) -> dict:
+def summarise_history(frame, monitor: str) -> dict:
     """Final value of every logged column, plus the best epoch by `monitor`."""
     metrics = {}
     last = frame.iloc[-1]
@@ -130,7 +130,7 @@ def fit_keras(config: BaseConfig, make_experiment: Callable[[tf.distribute.Strat
     if nan_guard.diverged:
         raise TrainingDiverged(f"loss became non-finite at epoch {len(frame)} "
                                f"(learning_rate={config.learning_rate})")
-    metrics = _summarise(frame, experiment.monitor)
+    metrics = summarise_history(frame, experiment.monitor)
     metrics.update(epochs=len(frame), seconds=seconds)
     if final_metrics is not None:
         metrics.update(final_metrics(experiment.model))
@@ -157,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
                         metavar="KEY=VALUE", help="override a config field (type-checked)")
     parser.add_argument("--overfit", default=None, help="alias for --set overfit=N")
     parser.add_argument("--calib", default=None, help="alias for --set calib=PATH")
+    parser.add_argument("--seeds", default=None, metavar="K,K,...",
+                        help="train these random seeds together as one seed population "
+                        "(families that support it: mimic); one run directory per seed, "
+                        "OUT/seed_K, each equal to a solo run with --set random_seed=K")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
     return parser
 
@@ -177,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     from tfmodels.families import get_family
 
     family = get_family(config.family)
+    seeds = parse_seeds(args.seeds, family) if args.seeds is not None else None
     # Families that import TensorFlow lazily validate their data before it loads, so a bad
     # file or folder is reported in one line without TF's start-up notices on stderr.
     data = family.load_data(config, args.data)
@@ -184,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
 
     quiet_console()
     run_dir = Path(args.out or Path("runs") / config.name)
+    if seeds:
+        return fit_seed_population(family, config, data, seeds, run_dir, args.quiet)
     print(f"fit {config.name} ({family.name}) -> {run_dir}", flush=True)
     try:
         metrics = family.train(config, data, run_dir, verbose=0 if args.quiet else 1)
@@ -195,6 +202,44 @@ def main(argv: list[str] | None = None) -> int:
     print("final: " + "  ".join(f"{k}={v:.5g}" for k, v in sorted(shown.items())))
     print(f"wrote {run_dir}/{{config.json, history.csv, metrics.json, model.keras, tensorboard/}}")
     return 0
+
+
+def parse_seeds(text: str, family) -> list[int]:
+    try:
+        seeds = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise UserError(f"--seeds takes comma-separated integers, e.g. --seeds 0,1,2; "
+                        f"got {text!r}") from None
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise UserError(f"--seeds needs distinct integers, e.g. --seeds 0,1,2; got {text!r}")
+    if not hasattr(family, "train_population"):
+        raise UserError(f"family {family.name!r} does not train seed populations; run one "
+                        f"fit per seed with --set random_seed=K")
+    return seeds
+
+
+def fit_seed_population(family, config: BaseConfig, data, seeds: list[int], out: Path,
+                        quiet: bool) -> int:
+    """`--seeds`: one population, one run directory per member (OUT/seed_K)."""
+    configs = [config.with_values({"random_seed": seed}) for seed in seeds]
+    print(f"fit {config.name} ({family.name}) as a seed population of {len(seeds)} "
+          f"(seeds {','.join(map(str, seeds))}) -> {out}/seed_K", flush=True)
+    results = family.train_population(configs, data, [out / f"seed_{s}" for s in seeds],
+                                      verbose=0 if quiet else 1)
+    for result in results:
+        if result.failed:
+            print(f"seed {result.config.random_seed}: FAILED: {result.failed}")
+            continue
+        shown = {k: v for k, v in result.metrics.items() if k in SHOWN_PER_MEMBER}
+        print(f"seed {result.config.random_seed}: " + "  ".join(
+            f"{k}={v:.5g}" for k, v in shown.items()) + f"  -> {result.run_dir}")
+    print(f"wrote {out}/seed_K/{{config.json, history.csv, metrics.json, model.keras, "
+          f"tensorboard/}} for K in {','.join(map(str, seeds))}")
+    return 1 if all(r.failed for r in results) else 0
+
+
+SHOWN_PER_MEMBER = ("train_loss_true", "val_loss", "best_val_loss", "best_epoch", "gmp_val",
+                    "gmp_val_moving")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ front on KerasTuner's `HyperParameters`, so `GridSearch` knows the grid size bef
 first trial. Each trial is one `family.train` into its own run directory, seeded for real
 with its `random_seed` (KerasTuner never seeds a model). Outputs in DIR:
 
-    trials/trial_ID/      one run directory per trial (config, history, metrics, model)
+    trials/trial_ID/      one run directory per trial (config, history, metrics, model);
+                          with seed populations trial_ID/seed_K/, one per member
     tuner/                KerasTuner state: re-running the same command resumes — finished
                           trials are kept, the trial that was running restarts
     results.csv           one row per trial: hyperparameters, status, metrics
@@ -17,6 +18,12 @@ with its `random_seed` (KerasTuner never seeds a model). Outputs in DIR:
     hparams/              TensorBoard HParams (`tensorboard --logdir DIR`)
 
 A trial whose loss diverges (NaN) is marked FAILED and the grid goes on.
+
+Seed populations (default, `--population off` to compare): when the grid has several
+`random_seed` values and the family supports it (mimic), all seeds of one configuration
+train together as one model with a member axis — one pipeline, one traced step, one Keras
+loop — and member k equals a solo run with random_seed=k (tuning/populations.py). The
+training order comes from the data seed (`split_seed`), the same for every member.
 """
 from __future__ import annotations
 
@@ -28,14 +35,15 @@ from pathlib import Path
 
 from configs.base import BaseConfig, load_config
 from tflab.errors import UserError, main_guard
-from tuning import parallel
+from tuning import parallel, populations
 
 # KerasTuner/TensorFlow load only after the config and grid are checked: TF prints start-up
 # lines on stderr that no setting silences, and a typo deserves one clean line.
 
 
-def declare_grid(config: BaseConfig):
-    """All axes up front; values are validated by building each config before running."""
+def declare_grid(config: BaseConfig, population: bool = False):
+    """All axes up front; values are validated by building each config before running.
+    With populations, `random_seed` is not an axis: each trial trains all its seeds."""
     if not config.grid:
         raise UserError(f"config {config.name!r} has an empty grid; add "
                         f"grid = {{'field': [values]}} to configs/{config.name}.py or use "
@@ -45,6 +53,9 @@ def declare_grid(config: BaseConfig):
     hp = kt.HyperParameters()
     for axis, values in config.grid.items():
         values = list(values)
+        if population and axis == populations.SEED_AXIS:
+            hp.Fixed(populations.SEEDS_HP, populations.seeds_text(values))
+            continue
         kinds = {type(v) for v in values}
         if len(kinds) > 1 and kinds != {int, float}:
             raise UserError(f"grid axis {axis!r} mixes types {sorted(k.__name__ for k in kinds)}")
@@ -96,12 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
                         metavar="KEY=VALUE", help="override a config field for every trial; "
                         "a grid axis may be narrowed with a single value")
     parser.add_argument("--max-trials", type=int, default=None,
-                        help="stop after N trials in total (resumable)")
+                        help="stop after N trials in total (with seed populations, N "
+                        "configurations); resumable")
     parser.add_argument("--workers", type=int, default=1,
                         help="trial processes side by side (KerasTuner chief/worker on "
                         "loopback); each uses --threads compute threads")
     parser.add_argument("--threads", type=int, default=1,
                         help="compute threads per worker when --workers > 1")
+    parser.add_argument("--population", choices=("on", "off"), default="on",
+                        help="on (default): train all random seeds of a configuration "
+                        "together as one seed population (one trial per configuration, "
+                        "one run directory and results row per seed); off: one trial per "
+                        "seed, trained one by one")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     return parser
 
@@ -142,20 +159,24 @@ def main(argv: list[str] | None = None) -> int:
     from tuning.search import FamilyGridSearch
 
     quiet_console()
-    hp = declare_grid(config)
+    population = populations.uses_populations(config, family, args.population)
+    hp = declare_grid(config, population)
+    seeds = len(config.grid.get(populations.SEED_AXIS, [0]))
+    trials = grid_size // seeds if population else grid_size
     out_dir = Path(args.out or Path("grids") / config.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     objective = family.objective
     if not args.worker:
-        print(f"grid {config.name}: {grid_size} trials over "
+        how = (f" as {trials} seed populations of {seeds}" if population else "")
+        print(f"grid {config.name}: {grid_size} runs{how} over "
               f"{', '.join(f'{k}[{len(v)}]' for k, v in config.grid.items())} -> {out_dir}",
               flush=True)
     def make_tuner():
         return FamilyGridSearch(
-            config, args.data, out_dir, grid_size, verbose=True,
+            config, args.data, out_dir, trials, verbose=True, population=population,
             objective=kt.Objective(objective[0], objective[1]),
             hyperparameters=hp,
-            max_trials=min(grid_size, args.max_trials or grid_size),
+            max_trials=min(trials, args.max_trials or trials),
             max_consecutive_failed_trials=grid_size + 1,
             directory=str(out_dir), project_name="tuner", overwrite=False)
 
@@ -185,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise err.__cause__ from None
             raise
     counts = write_outputs(out_dir, config, objective)
-    print(f"grid done in {(time.perf_counter() - started) / 60:.1f} min this session: "
+    print(f"grid done in {(time.perf_counter() - started) / 60:.1f} min (wall clock of this "
+          f"run): "
           f"{counts}; wrote {out_dir}/results.csv, summary.csv, grid.png, hparams/", flush=True)
     return 0
 

@@ -18,21 +18,33 @@ import numpy as np
 import pandas as pd
 
 SEED_AXIS = "random_seed"
+SEEDS_HP = "random_seeds"  # a seed-population trial's seeds (tuning/populations.py)
 
 
 def collect_results(tuner_dir: Path, trials_dir: Path, axes: list[str]) -> pd.DataFrame:
+    """One row per run: per trial, or per member of a seed-population trial."""
     rows = []
     for trial_file in sorted(Path(tuner_dir).glob("trial_*/trial.json")):
         trial = json.loads(trial_file.read_text())
         values = trial.get("hyperparameters", {}).get("values", {})
-        row = {"trial": trial["trial_id"], "status": trial.get("status", "")}
-        row.update({axis: values.get(axis) for axis in axes})
-        metrics_file = Path(trials_dir) / f"trial_{trial['trial_id']}" / "metrics.json"
-        if metrics_file.exists() and trial.get("status") == "COMPLETED":
-            metrics = json.loads(metrics_file.read_text())
-            row.update({k: v for k, v in metrics.items()
-                        if isinstance(v, (int, float, str)) and k not in row})
-        rows.append(row)
+        status = trial.get("status", "")
+        trial_dir = Path(trials_dir) / f"trial_{trial['trial_id']}"
+        seeds = values.get(SEEDS_HP)
+        members = ([(int(s), trial_dir / f"seed_{int(s)}") for s in str(seeds).split(",")]
+                   if seeds is not None else [(values.get(SEED_AXIS), trial_dir)])
+        for seed, run_dir in members:
+            row = {"trial": trial["trial_id"], "run": run_dir.relative_to(trials_dir).as_posix(),
+                   "status": status}
+            row.update({axis: values.get(axis) for axis in axes})
+            if seed is not None:
+                row[SEED_AXIS] = seed
+            metrics_file = run_dir / "metrics.json"
+            if metrics_file.exists() and status in ("COMPLETED", "FAILED"):
+                metrics = json.loads(metrics_file.read_text())
+                row["status"] = metrics.get("status", "COMPLETED")
+                row.update({k: v for k, v in metrics.items()
+                            if isinstance(v, (int, float, str)) and k not in row})
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -45,7 +57,7 @@ def summarise(results: pd.DataFrame, axes: list[str], objective: str,
     if done.empty or score not in done.columns:
         return pd.DataFrame(columns=[*group_axes, "n"])
     done[score] = pd.to_numeric(done[score], errors="coerce")
-    numeric = [c for c in done.columns if c not in (*axes, "trial", "status", score)
+    numeric = [c for c in done.columns if c not in (*axes, "trial", "run", "status", score)
                and pd.api.types.is_numeric_dtype(done[c])]
     rows = []
     grouped = done.groupby(group_axes, dropna=False, sort=True) if group_axes else [((), done)]
