@@ -47,6 +47,7 @@ class SyntheticStereo(tfds.core.GeneratorBasedBuilder):
 
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES = {"1.0.0": "Layered analytic scenes; pretrain and target domains."}
+    progress = None  # a tflab.progress.Progress while the pairs are rendered, if any
 
     def _info(self) -> tfds.core.DatasetInfo:
         cfg = self.builder_config
@@ -76,4 +77,6 @@ class SyntheticStereo(tfds.core.GeneratorBasedBuilder):
         for i in range(count):
             rng = np.random.default_rng([cfg.data_seed, domain_id, split_id, i])
             example = render_pair(cfg.domain, rng, cfg.height, cfg.width, cfg.max_disparity)
+            if self.progress is not None:
+                self.progress.step(split)
             yield i, {"index": i, **example}
