@@ -6,9 +6,8 @@ notebooks learned that batch composition matters) with a fresh permutation every
 derived from the run's seed (`Dataset.random(seed, rerandomize_each_iteration=True)` →
 one stateless permutation per epoch). With `repeat=True` the training dataset is one endless
 stream of such epochs (`Dataset.random(seed)`: one draw per epoch), so `fit` keeps a single
-iterator for the whole run (with `steps_per_epoch`); measured on the CI box (mimic 4 × 32,
-one thread, 40 epochs) that took `fit` from 17.6–21.4 s to 13.6–13.8 s. Measured here on 262k contrast rows, a
-per-element `Dataset.shuffle` cost 2–5 s per epoch; the permutation costs ~0.1 s.
+iterator for the whole run (with `steps_per_epoch`), and the permutation replaces a much
+slower per-element `Dataset.shuffle` (both measured: bench/RESULTS_mimic.md, "input stream").
 Evaluation datasets are never shuffled, so predictions line up with `ChoiceSets` rows.
 """
 from __future__ import annotations
