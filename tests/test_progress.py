@@ -32,3 +32,13 @@ def test_a_bar_on_a_terminal_but_never_in_ci(monkeypatch):
     assert text.count("epoch 2/3: loss=1.0") == 1  # kept lines are written above the bar
     monkeypatch.setenv("CI", "true")
     assert not use_bar(terminal)
+
+
+def test_start_excludes_set_up_from_the_rate(monkeypatch):
+    clock = iter([0.0, 100.0, 102.0])  # made at 0, work starts at 100, one item at 102
+    monkeypatch.setattr("tflab.progress.time.perf_counter", lambda: next(clock))
+    stream = io.StringIO()
+    progress = Progress(2, "game", "game", stream=stream)
+    progress.start()
+    progress.step()
+    assert "(2 s/game so far, ETA 2 s)" in stream.getvalue()

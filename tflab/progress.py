@@ -56,6 +56,14 @@ class Progress:
             self._bar = tqdm(total=self.total, desc=desc, unit=unit, file=self.stream,
                              dynamic_ncols=True, leave=True)
 
+    def start(self) -> None:
+        """Restart the clock if nothing is done yet: call it where the work itself begins,
+        so set-up before it (a dataset's metadata, a pool's start) does not count."""
+        if self.done == 0:
+            self.started = time.perf_counter()
+            if self._bar is not None:
+                self._bar.reset(total=self.total)
+
     def rate_and_eta(self) -> str:
         """`x unit/s so far, ETA y`: wall clock since the start over the units done."""
         elapsed = max(time.perf_counter() - self.started, 1e-9)

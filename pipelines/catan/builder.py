@@ -109,6 +109,8 @@ class CatanGames(tfds.core.GeneratorBasedBuilder):
         config = self.builder_config
         jobs = [(seed, tuple(config.bots), config.max_ticks) for seed in seeds]
         started = time.perf_counter()
+        if self.progress is not None:
+            self.progress.start()
         for record in _play_all(jobs, config.workers):
             self.stats["games"] += 1
             self.stats["ticks"] += record.n_ticks

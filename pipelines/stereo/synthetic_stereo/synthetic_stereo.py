@@ -74,6 +74,8 @@ class SyntheticStereo(tfds.core.GeneratorBasedBuilder):
     def _generate_examples(self, split: str, count: int):
         cfg = self.builder_config
         domain_id, split_id = DOMAINS.index(cfg.domain), SPLITS.index(split)
+        if self.progress is not None:
+            self.progress.start()
         for i in range(count):
             rng = np.random.default_rng([cfg.data_seed, domain_id, split_id, i])
             example = render_pair(cfg.domain, rng, cfg.height, cfg.width, cfg.max_disparity)
