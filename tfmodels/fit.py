@@ -1,13 +1,7 @@
 """Fit one config into one run directory: `python -m tfmodels.fit CONFIG`.
 
-Every Keras family trains through `fit_keras`, so every run directory looks the same:
-
-    run_dir/config.json      the resolved config (after --set overrides)
-    run_dir/history.csv      one row per epoch: running `loss` AND `train_loss_true`
-    run_dir/metrics.json     final and best values, seconds, epochs, how each was measured
-    run_dir/model.keras      the trained model
-    run_dir/tensorboard/     scalars (and the family's images)
-
+Every Keras family trains through `fit_keras`, so every run directory looks the same
+(config.json, history.csv, metrics.json, model.keras, tensorboard/; see `CLI_HELP`).
 The family builds and compiles its model inside the strategy scope it is handed
 (`make_experiment(strategy)`); this module adds the callbacks that make the numbers honest.
 """
@@ -22,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from configs.base import BaseConfig, load_config
+from configs.catalog import add_config_arguments, listed
 from tflab import io
 from tflab.errors import UserError, main_guard
 
@@ -145,22 +140,47 @@ def fit_keras(config: BaseConfig, make_experiment: Callable[[tf.distribute.Strat
 # ---------------------------------------------------------------------------------- CLI
 ALIASES = {"overfit": "--overfit", "calib": "--calib"}
 
+CLI_HELP = """Train one config (configs/CONFIG.py) and write one run directory.
+
+reads:  the config, with --set overrides; its data from --data (mimic: tracks or a choice
+        table, CSV/Parquet; stereo: a captures folder + --calib; catan: a folder made by
+        python -m pipelines.catan) or, without --data, the config's built-in simulator,
+        generated once into $TFLAB_DATA_DIR (default ~/.cache/tflab/tfds)
+writes: RUN_DIR (--out, default runs/CONFIG): config.json (resolved config), history.csv
+        (one row per epoch: running loss and train_loss_true), metrics.json (final and
+        best values, each with how it was measured), model.keras, tensorboard/
+prints: one line per epoch (a bar with time left on a terminal), then the final metrics
+"""
+
+CLI_EXAMPLE = """examples:
+  python -m tfmodels.fit mimic_v3 --out runs/a --set num_layers=3 --set layer_size=32
+  python -m tfmodels.fit mimic_v3 --seeds 0,1,2,3,4 --out runs/p   # runs/p/seed_K
+  python -m tfmodels.fit --list                 # every config, with what it is for
+"""
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tfmodels.fit", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tfmodels.fit", description=CLI_HELP,
+                                     epilog=CLI_EXAMPLE,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("config", help="config name: a file configs/NAME.py")
-    parser.add_argument("--data", default=None, help="input data path (default: the "
-                        "config's built-in simulator / builder)")
-    parser.add_argument("--out", default=None, help="run directory (default runs/CONFIG)")
+    add_config_arguments(parser, "config name: a file configs/CONFIG.py (see --list)")
+    parser.add_argument("--data", default=None, metavar="PATH",
+                        help="input data (default: the config's built-in simulator)")
+    parser.add_argument("--out", default=None, metavar="RUN_DIR",
+                        help="run directory (default runs/CONFIG)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY=VALUE", help="override a config field (type-checked)")
-    parser.add_argument("--overfit", default=None, help="alias for --set overfit=N")
-    parser.add_argument("--calib", default=None, help="alias for --set calib=PATH")
+                        metavar="KEY=VALUE", help="override a config field (type-checked, "
+                        "repeatable), e.g. --set epochs=5")
+    parser.add_argument("--overfit", default=None, metavar="N",
+                        help="catan: train on N fixed windows until every head fits "
+                        "(same as --set overfit=N)")
+    parser.add_argument("--calib", default=None, metavar="NPZ",
+                        help="stereo captures: focal_px and baseline_m (same as "
+                        "--set calib=NPZ)")
     parser.add_argument("--seeds", default=None, metavar="K,K,...",
                         help="train these random seeds together as one seed population "
                         "(families that support it: mimic); one run directory per seed, "
-                        "OUT/seed_K, each equal to a solo run with --set random_seed=K")
+                        "RUN_DIR/seed_K, each equal to a solo run with --set random_seed=K")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
     return parser
 
@@ -177,6 +197,8 @@ def config_from_args(args: argparse.Namespace) -> BaseConfig:
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if listed(args, "python -m tfmodels.fit", "mimic_v3"):
+        return 0
     config = config_from_args(args)  # before TensorFlow loads: typos fail in one clean line
     from tfmodels.families import get_family
 

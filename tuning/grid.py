@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 from configs.base import BaseConfig, load_config
+from configs.catalog import add_config_arguments, listed
 from tflab.errors import UserError, main_guard
 from tuning import parallel, populations
 
@@ -97,12 +98,34 @@ def write_outputs(out_dir: Path, config: BaseConfig, objective: tuple[str, str])
     return {"trials": len(table), **counts}
 
 
+CLI_HELP = """Run every trial of a config's grid (configs/CONFIG.py: grid = {field: [values]}).
+
+reads:  the config with --set overrides (--set on a grid axis narrows it to that value);
+        data as python -m tfmodels.fit does (--data, or the built-in simulator)
+writes: GRID_DIR (--out, default grids/CONFIG): trials/trial_ID/ (one run directory each),
+        tuner/ (KerasTuner state: re-run the same command to resume), results.csv (one row
+        per trial), summary.csv (per configuration across random_seed: n, min, median,
+        p90, spread), grid.png, hparams/ (TensorBoard HParams)
+prints: one line per finished trial, then the counts and where the files are
+A trial whose loss becomes NaN is marked FAILED and the grid goes on.
+"""
+
+CLI_EXAMPLE = """examples:
+  python -m tuning.grid mimic_v3 --workers 2      # the 60-trial main job, two processes
+  python -m tuning.grid mimic_v3 --set random_seed=0 --max-trials 4
+  python -m tuning.grid --list                    # every config; grids show their size
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tuning.grid", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tuning.grid", description=CLI_HELP,
+                                     epilog=CLI_EXAMPLE,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("config", help="config name: a file configs/NAME.py with a grid")
-    parser.add_argument("--data", default=None, help="input data (default: built-in simulator)")
-    parser.add_argument("--out", default=None, help="grid directory (default grids/CONFIG)")
+    add_config_arguments(parser, "config name: a file configs/CONFIG.py with a grid")
+    parser.add_argument("--data", default=None, metavar="PATH",
+                        help="input data (default: the config's built-in simulator)")
+    parser.add_argument("--out", default=None, metavar="GRID_DIR",
+                        help="grid directory (default grids/CONFIG)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE", help="override a config field for every trial; "
                         "a grid axis may be narrowed with a single value")
@@ -139,6 +162,8 @@ def narrow_grid(config: BaseConfig, overrides: list[str]) -> BaseConfig:
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if listed(args, "python -m tuning.grid", "mimic_v3"):
+        return 0
     config = narrow_grid(load_config(args.config, args.overrides), args.overrides)
     if not config.grid:
         declare_grid(config)  # raises the empty-grid error

@@ -4,9 +4,10 @@ The arrays already sit in memory, so nothing is read or cached from disk: a batc
 `tf.gather` of rows. Training data is shuffled over *all* rows (a full-size buffer: the
 notebooks learned that batch composition matters) with a fresh permutation every epoch,
 derived from the data seed (`split_seed`) alone: epoch i of the endless training stream
-(`repeat=True`, one iterator for the whole `fit`) is the stateless permutation of (i, seed),
-independent of TensorFlow's global seed, so `random_seed` moves the start, never the data.
-A per-element `Dataset.shuffle` would cost seconds per epoch (bench/RESULTS_mimic.md).
+(`repeat=True`, one iterator for the whole `fit`, with `steps_per_epoch`) is the stateless
+permutation of (i, seed), independent of TensorFlow's global seed, so `random_seed` moves
+the start, never the data. The permutation replaces a much slower per-element
+`Dataset.shuffle` (both measured: bench/RESULTS_mimic.md, "input stream").
 Evaluation datasets are never shuffled, so predictions line up with `ChoiceSets` rows.
 """
 from __future__ import annotations
