@@ -111,7 +111,7 @@ def test_a_diverging_member_fails_alone(tiny, trained, tmp_path, monkeypatch):
 
     def poisoned(num_features, seeds, deterministic, **architecture):
         starts = original(num_features, seeds, deterministic, **architecture)
-        starts[1][0] = np.full_like(starts[1][0], np.nan)  # member 1's first kernel
+        starts[1][-1] = np.full_like(starts[1][-1], np.nan)  # member 1: log-odds bias
         return starts
 
     healthy = trained[0]
