@@ -132,9 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-trials", type=int, default=None,
                         help="stop after N trials in total (with seed populations, N "
                         "configurations); resumable")
-    parser.add_argument("--workers", type=int, default=1,
+    parser.add_argument("--workers", type=int, default=None,
                         help="trial processes side by side (KerasTuner chief/worker on "
-                        "loopback); each uses --threads compute threads")
+                        "loopback); each uses --threads compute threads (default: one per "
+                        "CPU core on a machine without a GPU, one with a GPU)")
     parser.add_argument("--threads", type=int, default=1,
                         help="compute threads per worker when --workers > 1")
     parser.add_argument("--population", choices=("on", "off"), default="on",
@@ -170,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     grid_size = grid_configs(config)
     if args.max_trials is not None and args.max_trials < 1:
         raise UserError("--max-trials must be >= 1")
-    if args.workers < 1 or args.threads < 1:
+    if (args.workers is not None and args.workers < 1) or args.threads < 1:
         raise UserError("--workers and --threads must be >= 1")
     from tfmodels.families import get_family
 
@@ -191,11 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(args.out or Path("grids") / config.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     objective = family.objective
+    workers = args.workers or parallel.default_workers(trials)
     if not args.worker:
         how = (f" as {trials} seed populations of {seeds}" if population else "")
         print(f"grid {config.name}: {grid_size} runs{how} over "
-              f"{', '.join(f'{k}[{len(v)}]' for k, v in config.grid.items())} -> {out_dir}",
-              flush=True)
+              f"{', '.join(f'{k}[{len(v)}]' for k, v in config.grid.items())} -> {out_dir} "
+              f"({workers} worker process{'es' if workers > 1 else ''}"
+              f"{f' × {args.threads} thread' if workers > 1 else ''})", flush=True)
     def make_tuner():
         return FamilyGridSearch(
             config, args.data, out_dir, trials, verbose=True, population=population,
@@ -210,10 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         make_tuner().search(verbose=0)
         return 0
     started = time.perf_counter()
-    if args.workers > 1:
+    if workers > 1:
         worker_argv = [a for a in (argv if argv is not None else sys.argv[1:])]
-        os.environ["TFLAB_WORKERS"] = str(args.workers)
-        codes = parallel.run_with_workers(make_tuner, worker_argv, args.workers, args.threads)
+        os.environ["TFLAB_WORKERS"] = str(workers)
+        codes = parallel.run_with_workers(make_tuner, worker_argv, workers, args.threads)
         if any(codes):
             print(f"warning: worker exit codes {codes}; re-run the same command to resume",
                   file=sys.stderr)

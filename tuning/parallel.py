@@ -27,6 +27,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def default_workers(trials: int) -> int:
+    """Without a GPU: one single-threaded trial process per core (faster than one process
+    using every core for these small models: bench/RESULTS_mimic.md, "workers"). With a GPU:
+    one process, whose trial spans the GPUs."""
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, trials))
+
+
 def configure_worker_threads() -> None:
     """One compute thread per worker process (set before TensorFlow starts any op)."""
     threads = int(os.environ.get("TFLAB_WORKER_THREADS", "0"))

@@ -8,7 +8,7 @@ import pytest
 from tests.cli import run_cli, start_cli
 
 TINY = ["--set", "simulator_config=tiny", "--set", "epochs=2", "--set", "batch_size=64",
-        "--set", "feature_set=v2", "--set", "num_layers=0"]
+        "--set", "feature_set=v2", "--set", "num_layers=0", "--workers", "1"]
 
 
 @pytest.mark.slow
