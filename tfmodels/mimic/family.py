@@ -54,6 +54,10 @@ class MimicFamily:
 
     def train(self, config: MimicConfig, data: movement.MovementData, run_dir: Path, *,
               verbose: int = 1) -> dict:
+        if config.solves_exactly:  # convex linear model: exact Newton solve, same run files
+            from tfmodels.mimic.exact import train_exact
+
+            return train_exact(config, data, run_dir, verbose=verbose)
         import keras
 
         from pipelines.movement.datasets import steps_per_epoch
