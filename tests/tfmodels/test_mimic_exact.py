@@ -185,3 +185,11 @@ def test_mimic_linear_run_directory(tiny_linear, tmp_path):
     again = family.train(config, data, tmp_path / "again", verbose=0)
     assert again["train_loss_true"] == metrics["train_loss_true"]
     assert pd.read_csv(tmp_path / "again" / "coefficients.csv").equals(table)
+
+
+def test_cli_refuses_newton_for_a_network_in_one_line():
+    from tests.cli import run_cli
+
+    done = run_cli("tfmodels.fit", "mimic_v3", "--set", "optimizer=newton", timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "num_layers=0" in done.stderr

@@ -20,12 +20,16 @@ summed in float64 (the model runs in float32; the sums over 10⁵ rows must not 
 A pass runs one `tf.function` per batch (graph-compiled, traced once for all batch
 sizes) on the batches gathered once from the dataset; the F × F algebra between passes is
 NumPy. Measured on the 20 000-decision bench table (2 batches, one loaded core): a pass
-over the in-graph dataset loop took 80–130 ms, over the gathered batches 25–60 ms. Each step is H⁻¹g on the *identified* coefficients only: a feature that is
-constant within every decision has a zero Hessian row (the Hessian is singular), so it is
-left out of the solve and its coefficient is held at 0 (it cancels from every softmax).
-Step sizes halve until the NLL falls (Armijo) — near the optimum, where the predicted fall
-is below the float32 rounding of the NLL, until the gradient shrinks; the solve stops when max |gradient of the
-mean NLL| ≤ `gradient_tol`. The bias cancels from the softmax too, and is held at 0.
+over an in-graph loop on the dataset took 80–130 ms, over the gathered batches 25–60 ms.
+
+Each step is H⁻¹g on the *identified* coefficients only: a feature that is constant within
+every decision has a zero Hessian row (the Hessian is singular), so it is left out of the
+solve and its coefficient is held at 0 (it cancels from every softmax); features that are
+collinear within decisions stop the solve with a UserError naming them. The bias cancels
+from the softmax too, and is held at 0. Step sizes halve until the NLL falls (Armijo) or,
+near the optimum where the predicted fall is below the float32 rounding of the NLL, until
+the gradient shrinks. The solve stops when max |gradient of the mean NLL| ≤ `gradient_tol`
+(converged) or when no step size in 1 … 2⁻³⁰ is accepted (not converged).
 """
 from __future__ import annotations
 
@@ -239,7 +243,7 @@ def train_exact(config, data, run_dir: Path, *, verbose: int = 1) -> dict:
     metrics["data_source"] = data.source
     io.write_json(run_dir / "metrics.json", metrics)
     if not solution.converged:
-        print(f"newton did not converge in {config.max_iterations} iterations (max |grad| "
-              f"{metrics['grad_norm']:.2e} > gradient_tol {config.gradient_tol:g}); raise "
-              f"--set max_iterations=... or gradient_tol=...")
+        print(f"newton stopped after {metrics['iterations']} steps without converging (max "
+              f"|grad| {metrics['grad_norm']:.2e} > gradient_tol {config.gradient_tol:g}); "
+              f"raise --set max_iterations=... or gradient_tol=...")
     return metrics
