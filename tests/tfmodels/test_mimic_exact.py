@@ -111,6 +111,8 @@ def test_feature_constant_within_decisions_is_unidentified_and_the_solve_still_w
                                         solution.identified)
     assert table["se"].iloc[:2].notna().all() and table["se"].isna().iloc[2]
     assert np.allclose(table["se"].iloc[:2], oracle.bse, rtol=0.01)
+    assert np.allclose(table["p_value"].iloc[:2], oracle.pvalues, rtol=0.05, atol=1e-12)
+    assert np.allclose(table[["ci_low", "ci_high"]].iloc[:2], oracle.conf_int(), atol=1e-3)
     assert not table["identified"].iloc[2]
 
 
