@@ -204,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
 
     family = get_family(config.family)
     seeds = parse_seeds(args.seeds, family) if args.seeds is not None else None
+    if seeds and not getattr(family, "supports_population", lambda c: False)(config):
+        raise UserError(f"{config.name} ({family.name} family, with these settings) does "
+                        f"not train seed populations; run one fit per seed with "
+                        f"--set random_seed=K")
     # Families that import TensorFlow lazily validate their data before it loads, so a bad
     # file or folder is reported in one line without TF's start-up notices on stderr.
     data = family.load_data(config, args.data)
@@ -234,9 +238,6 @@ def parse_seeds(text: str, family) -> list[int]:
                         f"got {text!r}") from None
     if not seeds or len(set(seeds)) != len(seeds):
         raise UserError(f"--seeds needs distinct integers, e.g. --seeds 0,1,2; got {text!r}")
-    if not hasattr(family, "train_population"):
-        raise UserError(f"family {family.name!r} does not train seed populations; run one "
-                        f"fit per seed with --set random_seed=K")
     return seeds
 
 

@@ -23,7 +23,12 @@ def uses_populations(config, family, requested: str) -> bool:
     """Populations when the family trains them, the grid has several seeds, and the user
     did not ask for one-by-one training (`--population off`)."""
     seeds = config.grid.get(SEED_AXIS, [])
-    return (requested == "on" and hasattr(family, "train_population") and len(seeds) > 1)
+    supported = getattr(family, "supports_population", lambda config: False)
+    if requested != "on" or len(seeds) < 2 or not supported(config):
+        return False
+    # every value of every axis must allow it (e.g. no exactly-solved linear grid point)
+    return all(supported(config.with_values({axis: value}))
+               for axis, values in config.grid.items() for value in values)
 
 
 def seeds_text(seeds) -> str:
