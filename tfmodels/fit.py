@@ -226,8 +226,13 @@ def main(argv: list[str] | None = None) -> int:
     shown = {k: v for k, v in metrics.items() if isinstance(v, (int, float))
              and not k.startswith("best_") and math.isfinite(float(v))}
     print("final: " + "  ".join(f"{k}={v:.5g}" for k, v in sorted(shown.items())))
-    print(f"wrote {run_dir}/{{config.json, history.csv, metrics.json, model.keras, tensorboard/}}")
+    print(f"wrote {run_dir}/{{{', '.join(written(run_dir))}}}")
     return 0
+
+
+def written(run_dir: Path) -> list[str]:
+    """What the run directory holds, as the closing line shows it."""
+    return sorted(p.name + ("/" if p.is_dir() else "") for p in Path(run_dir).iterdir())
 
 
 def parse_seeds(text: str, family) -> list[int]:
@@ -256,8 +261,8 @@ def fit_seed_population(family, config: BaseConfig, data, seeds: list[int], out:
         shown = {k: v for k, v in result.metrics.items() if k in SHOWN_PER_MEMBER}
         print(f"seed {result.config.random_seed}: " + "  ".join(
             f"{k}={v:.5g}" for k, v in shown.items()) + f"  -> {result.run_dir}")
-    print(f"wrote {out}/seed_K/{{config.json, history.csv, metrics.json, model.keras, "
-          f"tensorboard/}} for K in {','.join(map(str, seeds))}")
+    print(f"wrote {out}/seed_K/{{{', '.join(written(out / f'seed_{seeds[0]}'))}}} for K in "
+          f"{','.join(map(str, seeds))}")
     return 1 if all(r.failed for r in results) else 0
 
 
