@@ -1,5 +1,6 @@
 """The mimic diagnosis report on a tiny simulated run: its numbers must match the run's."""
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -8,6 +9,8 @@ import pytest
 from pipelines.movement.expressions import evaluate_condition
 from tests.cli import run_cli
 from tfmodels.mimic import report
+from tfmodels.mimic.diagnose.curves import response_curves
+from tfmodels.mimic.diagnose.runs import resolve_runs
 from tflab.errors import UserError
 
 SECTIONS = ("GMP and NLL against the null", "GMP per group of decisions",
@@ -25,7 +28,7 @@ def run_dir(tiny_mimic_run):
 def report_dir(run_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
     code = report.main([str(run_dir), "--out", str(out), "--min-pairs", "1",
-                        "--baseline-epochs", "20",
+                        "--baseline-epochs", "5",
                         "--choices", "distance_km > 0", "--choices",
                         "normed_distance > 0 and heading_cos > 0", "--group-by", "log_npp"])
     assert code == 0
@@ -120,3 +123,29 @@ def test_condition_language(text, expected):
 def test_condition_language_refuses_anything_else(text):
     with pytest.raises(UserError):
         evaluate_condition(text, pd.DataFrame({"d": [0.0, 1.0]}))
+
+
+def test_a_grid_reports_its_best_configuration_with_every_seed(run_dir, tmp_path):
+    """Lowest median objective over seeds wins; its seeds are listed best first."""
+    grid, rows = tmp_path / "grid", []
+    trials = [(2, 0, 1.0), (2, 1, 1.2), (3, 0, 0.9), (3, 1, 1.5), (3, 2, None)]
+    for number, (layers, seed, loss) in enumerate(trials):
+        trial = f"{number:02d}"
+        trial_dir = grid / "trials" / f"trial_{trial}"
+        shutil.copytree(run_dir, trial_dir)
+        config = json.loads((trial_dir / "config.json").read_text())
+        config.update(random_seed=seed, num_layers=layers,
+                      grid={"num_layers": [2, 3], "random_seed": [0, 1, 2]})
+        (trial_dir / "config.json").write_text(json.dumps(config))
+        rows.append({"trial": trial, "status": "COMPLETED" if loss else "FAILED",
+                     "num_layers": layers, "random_seed": seed, "best_val_loss": loss})
+    pd.DataFrame(rows).to_csv(grid / "results.csv", index=False)
+    chosen = resolve_runs(grid)  # medians: 2 layers 1.1, 3 layers 1.2 (failed trial ignored)
+    assert chosen.primary == grid / "trials" / "trial_00"
+    assert chosen.seeds == [grid / "trials" / "trial_00", grid / "trials" / "trial_01"]
+    assert "num_layers=2" in chosen.description
+    features = pd.DataFrame({"a": np.linspace(0, 1, 8)}).reindex(
+        columns=json.loads((run_dir / "features.json").read_text())["feature_names"],
+        fill_value=0.5).astype(np.float32)
+    curves = response_curves(chosen.seeds, features, points=5)
+    assert sorted(curves["seed"].unique()) == [0, 1]

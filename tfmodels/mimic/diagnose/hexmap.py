@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.colors import LogNorm, Normalize  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def cell_polygons(cells) -> list[np.ndarray]:
@@ -55,6 +56,7 @@ def frame_to(ax, cells, margin: float = 0.15) -> None:
     ax.set_xlabel("lon (°)", fontsize=7)
     ax.set_ylabel("lat (°)", fontsize=7)
     ax.tick_params(labelsize=6)
+    ax.xaxis.set_major_locator(MaxNLocator(4))
 
 
 def new_figure(n_panels: int, columns: int = 4, size: float = 3.0):
