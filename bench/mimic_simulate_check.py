@@ -46,7 +46,7 @@ def main() -> int:
         summary = json.loads(Path(str(out.with_suffix("")) + "_summary.json").read_text())
         rows.append((f"simulated from the {name}", summary["simulated"]))
     rows.insert(0, ("simulator's own tracks", summary["start_tracks"]))
-    labels = list(rows[0][1]["step_km_share"])
+    labels = cli.STEP_LABELS
     print("| tracks | steps | stay-put share | mean move km | "
           + " | ".join(f"share {k} km" for k in labels) + " |")
     print("|---" * (4 + len(labels)) + "|")

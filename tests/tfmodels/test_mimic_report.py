@@ -125,24 +125,28 @@ def test_condition_language_refuses_anything_else(text):
         evaluate_condition(text, pd.DataFrame({"d": [0.0, 1.0]}))
 
 
-def test_a_grid_reports_its_best_configuration_with_every_seed(run_dir, tmp_path):
-    """Lowest median objective over seeds wins; its seeds are listed best first."""
+@pytest.mark.parametrize("populations", [False, True])
+def test_a_grid_reports_its_best_configuration_with_every_seed(run_dir, tmp_path, populations):
+    """Lowest median objective over seeds wins; its seeds are listed best first. Grids with
+    seed populations keep each member in trials/trial_ID/seed_K (results.csv `run`)."""
     grid, rows = tmp_path / "grid", []
     trials = [(2, 0, 1.0), (2, 1, 1.2), (3, 0, 0.9), (3, 1, 1.5), (3, 2, None)]
     for number, (layers, seed, loss) in enumerate(trials):
         trial = f"{number:02d}"
-        trial_dir = grid / "trials" / f"trial_{trial}"
+        run = f"trial_{layers}/seed_{seed}" if populations else f"trial_{trial}"
+        trial_dir = grid / "trials" / run
         shutil.copytree(run_dir, trial_dir)
         config = json.loads((trial_dir / "config.json").read_text())
         config.update(random_seed=seed, num_layers=layers,
                       grid={"num_layers": [2, 3], "random_seed": [0, 1, 2]})
         (trial_dir / "config.json").write_text(json.dumps(config))
-        rows.append({"trial": trial, "status": "COMPLETED" if loss else "FAILED",
+        rows.append({"trial": str(layers) if populations else trial, "run": run, "status": "COMPLETED" if loss else "FAILED",
                      "num_layers": layers, "random_seed": seed, "best_val_loss": loss})
     pd.DataFrame(rows).to_csv(grid / "results.csv", index=False)
     chosen = resolve_runs(grid)  # medians: 2 layers 1.1, 3 layers 1.2 (failed trial ignored)
-    assert chosen.primary == grid / "trials" / "trial_00"
-    assert chosen.seeds == [grid / "trials" / "trial_00", grid / "trials" / "trial_01"]
+    best = ["trial_2/seed_0", "trial_2/seed_1"] if populations else ["trial_00", "trial_01"]
+    assert chosen.primary == grid / "trials" / best[0]
+    assert chosen.seeds == [grid / "trials" / name for name in best]
     assert "num_layers=2" in chosen.description
     features = pd.DataFrame({"a": np.linspace(0, 1, 8)}).reindex(
         columns=json.loads((run_dir / "features.json").read_text())["feature_names"],

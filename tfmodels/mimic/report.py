@@ -101,8 +101,12 @@ def sections(t: dict, figures: dict, config, min_pairs: int) -> list[Section]:
         f"Contrast pairs sampled as training samples them; per (this choice's distance bin × "
         f"other choice's bin, × max_km), the observed rate at which this choice wins vs the "
         f"model's mean probability of it winning; bins with ≥ {min_pairs} pairs."])
-    bins.figure(figures.get("contrast_bins"), "contrast_bins.csv (val)", "contrast errors")
-    bins.table(t["contrast_bins"], "contrast_bins.csv")
+    shown = t["contrast_bins"]
+    split = "val" if (shown["split"] == "val").any() else "train"
+    bins.figure(figures.get("contrast_bins"), f"contrast_bins.csv ({split})",
+                "contrast errors")
+    bins.table(shown[(shown["split"] == split) & (shown["bin_a"] < shown["bin_b"])],
+               f"contrast_bins.csv ({split}, bin_a < bin_b: the mirror rows are 1 − these)")
     curves = Section("Response curves", [
         "The model's log-odds against one feature, every other feature at its median over "
         "the training choices, minus the log-odds at the medians (log-RSS); one line per "
@@ -125,7 +129,7 @@ def draw(t: dict, choices: pd.DataFrame, decisions: list[int]) -> dict[str, byte
            "calibration": figures.calibration(t["stay_share"], t["reliability"]),
            "contrast_bins": figures.contrast_errors(
                t["contrast_bins"], "val" if (t["contrast_bins"]["split"] == "val").any()
-               else "train"),
+               else "train"),  # the split the section's table shows
            "curves": figures.response_curves(t["response_curves"]),
            "maps": figures.decision_maps(choices, decisions)}
     return {name: png for name, png in out.items() if png is not None}
@@ -182,9 +186,28 @@ def print_summary(t: dict) -> None:
     print(f"checks: report vs metrics.json and recombined group GMPs agree to {worst:.2g}")
 
 
+CLI_HELP = """Diagnose a trained mimic run in one self-contained HTML page.
+
+reads:  RUN_DIR (a mimic run directory, or a grid directory: its best configuration by
+        median objective over seeds, tables from the best seed, curves from every seed) and
+        the data it was trained on (or --data); fits a distance-only model unless
+        --baseline / --no-baseline
+writes: --out (default RUN_DIR/report): report.html (figures embedded, opens offline), one
+        CSV per table and figure, the figures as PNG, distance_only/ (the baseline run)
+prints: GMP, mean NLL and D-NLP per split for the run, the null, the distance-only model
+        and the simulator's truth, and how closely the checks agree
+"""
+
+CLI_EXAMPLE = """example:
+  python -m tfmodels.mimic.report runs/mimic_v3 --group-by log_npp \\
+      --choices "normed_distance > 0 and heading_cos > 0"
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tfmodels.mimic.report",
-                                     description=__doc__.split("\n\n")[0])
+                                     description=CLI_HELP, epilog=CLI_EXAMPLE,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run_dir", type=Path, help="a mimic run directory or grid directory")
     parser.add_argument("--data", default=None, help="tracks or choice table to diagnose on "
                         "(default: the data the run was trained on)")

@@ -37,6 +37,7 @@ from tflab import io
 from tflab.errors import UserError, main_guard
 
 STEP_BINS = (0.0, 1e-6, 45.0, 75.0, 90.0, 1e9)  # stay, 1st ring, 2nd, ... (km, res 4)
+STEP_LABELS = ("0 (stay)", "(0, 45]", "(45, 75]", "(75, 90]", "> 90")
 
 
 def starts_from(args, resolution: int) -> tuple[list[str], np.ndarray, list]:
@@ -75,10 +76,9 @@ def step_summary(tracks: pd.DataFrame) -> dict:
     lat, lon = tracks["lat"].to_numpy(), tracks["lon"].to_numpy()
     km = great_circle_km(lat[:-1], lon[:-1], lat[1:], lon[1:])[same]
     counts = np.histogram(km, bins=STEP_BINS)[0]
-    labels = ["0 (stay)", "(0, 45]", "(45, 75]", "(75, 90]", "> 90"]
     moves = km[km > 1e-6]
     return {"steps": int(len(km)), "stay_put_share": float((km <= 1e-6).mean()),
-            "step_km_share": dict(zip(labels, (counts / max(len(km), 1)).tolist())),
+            "step_km_share": dict(zip(STEP_LABELS, (counts / max(len(km), 1)).tolist())),
             "mean_move_km": float(moves.mean()) if len(moves) else 0.0}
 
 
@@ -162,15 +162,34 @@ def print_summary(summary: dict) -> None:
     for name in ("simulated", "start_tracks"):
         if name in summary:
             s = summary[name]
-            shares = ", ".join(f"{k} {v:.3f}" for k, v in s["step_km_share"].items())
+            shares = ", ".join(f"{k} {s['step_km_share'][k]:.3f}" for k in STEP_LABELS)
             print(f"  {name:>12}: {s['steps']} steps, stay-put share "
                   f"{s['stay_put_share']:.4f}, mean move {s['mean_move_km']:.1f} km; "
                   f"step km shares: {shares}")
 
 
+CLI_HELP = """Simulate animals forward from a trained mimic run, on H3 cells.
+
+reads:  RUN_DIR (scorer.keras, config.json, features.json), start positions (--start
+        tracks: each individual's first fix, or --cells), covariates where the animals go
+        (--covariates; the simulator's own fields for runs on the simulator)
+writes: --out: paths: tracks individual, time, lat, lon (tfmodels.fit --data reads them),
+        OUT_covariates.csv on the simulator's fields; mass: day, time, cell, lat, lon,
+        probability and OUT.png (small multiples); OUT_summary.json
+prints: stay-put share and step-distance shares of the simulated and the start tracks
+        (paths), or the largest deviation of a day's total mass from 1 (mass)
+"""
+
+CLI_EXAMPLE = """example:
+  python -m tfmodels.mimic.simulate runs/mimic_v3 --start tracks.csv --days 200 \\
+      --individuals 50 --seed 1 --out sim.csv
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tfmodels.mimic.simulate",
-                                     description=__doc__.split("\n\n")[0])
+                                     description=CLI_HELP, epilog=CLI_EXAMPLE,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run_dir", type=Path, help="a mimic run directory")
     parser.add_argument("--start", default=None, help="tracks CSV: animals start at each "
                         "individual's first fix")
@@ -183,8 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="animals to simulate (default: one per start)")
     parser.add_argument("--seed", type=int, default=0, help="seeds the draws (paths)")
     parser.add_argument("--mode", choices=("paths", "mass"), default="paths")
-    parser.add_argument("--min-mass", type=float, default=0.0,
-                        help="mass mode: cells holding less keep their mass in place")
+    parser.add_argument("--min-mass", type=float, default=1e-12,
+                        help="mass mode: cells holding less keep their mass in place that "
+                             "day (total conserved; bounds the far tail; 0 = exact)")
     parser.add_argument("--covariates", default=None, help="covariate table where animals go "
                         "(default: the run's covariates_path; the simulator's own fields)")
     parser.add_argument("--truth", action="store_true",

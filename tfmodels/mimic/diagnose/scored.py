@@ -35,8 +35,11 @@ def log_softmax_within(values: np.ndarray, decision: np.ndarray) -> np.ndarray:
     """log softmax of `values` over the rows of each decision (float64, −inf stays −inf)."""
     values = pd.Series(np.asarray(values, dtype=np.float64))
     top = values.groupby(decision).transform("max")
-    total = np.exp(values - top).groupby(decision).transform("sum")
-    return (values - top - np.log(total)).to_numpy()
+    # a decision whose kept choices are all impossible (truth: outside the simulator's box)
+    # has no probabilities at all; its rows become NaN and it is never scored
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = np.exp(values - top).groupby(decision).transform("sum")
+        return (values - top - np.log(total.to_numpy())).to_numpy()
 
 
 def selected_log_prob(choices: pd.DataFrame, model: str,
