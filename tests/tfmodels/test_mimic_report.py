@@ -28,7 +28,6 @@ def run_dir(tiny_mimic_run):
 def report_dir(run_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
     code = report.main([str(run_dir), "--out", str(out), "--min-pairs", "1",
-                        "--baseline-epochs", "5",
                         "--choices", "distance_km > 0", "--choices",
                         "normed_distance > 0 and heading_cos > 0", "--group-by", "log_npp"])
     assert code == 0

@@ -39,8 +39,7 @@ def score_choices(run_dir: Path, config, metrics: dict, args) -> pd.DataFrame:
         other = baseline.check_baseline(Path(args.baseline), config)
     else:
         other = baseline.distance_only_run(config, _training_data(metrics),
-                                           Path(args.out) / "distance_only",
-                                           args.baseline_epochs)
+                                           Path(args.out) / "distance_only")
     distance = score.score(other, data, args.covariates)
     if len(distance) != len(choices) or (distance["choice"].to_numpy()
                                          != choices["choice"].to_numpy()).any():
@@ -220,9 +219,6 @@ def build_parser() -> argparse.ArgumentParser:
                              "(repeatable; default: distance_km > 0)")
     parser.add_argument("--baseline", default=None, help="a distance-only run to reuse "
                         "instead of fitting one")
-    parser.add_argument("--baseline-epochs", type=int, default=None,
-                        help="full-batch epochs of the distance-only fit (default "
-                             f"{baseline.LINEAR_TRAINING['epochs']})")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the distance-only model")
     parser.add_argument("--min-pairs", type=int, default=1000,

@@ -16,10 +16,6 @@ from tflab import io
 from tflab.errors import UserError
 
 DISTANCE_FEATURES = "normed_distance,stay_put"
-# Full-batch Adam with a cosine decay, as configs/mimic_linear.py trains a linear model;
-# with two features the likelihood is well conditioned enough for fewer steps.
-LINEAR_TRAINING = {"learning_rate": 0.3, "lr_decay": "cosine", "epochs": 300,
-                   "batch_size": 65_536}
 
 
 def is_distance_only(config: MimicConfig) -> bool:
@@ -28,21 +24,19 @@ def is_distance_only(config: MimicConfig) -> bool:
     return config.num_layers == 0 and names <= set(DISTANCE_FEATURES.split(","))
 
 
-def baseline_config(config: MimicConfig, epochs: int | None = None) -> MimicConfig:
-    """The run's data settings, a linear model on distance, full-batch training."""
-    training = dict(LINEAR_TRAINING, **({"epochs": epochs} if epochs else {}))
+def baseline_config(config: MimicConfig) -> MimicConfig:
+    """The run's data settings and a linear model on distance, solved exactly (Newton)."""
     return dataclasses.replace(config, name=f"{config.name}_distance_only",
                                feature_set=DISTANCE_FEATURES, num_layers=0, dropout=0.0,
-                               training_view="choice_sets", grid={}, **training)
+                               training_view="choice_sets", grid={}, optimizer="newton")
 
 
-def distance_only_run(config: MimicConfig, data_path: str | None, out_dir: Path,
-                      epochs: int | None = None) -> Path:
+def distance_only_run(config: MimicConfig, data_path: str | None, out_dir: Path) -> Path:
     """A finished distance-only run for `config`'s data: reused from `out_dir` when its
     config matches, otherwise trained there (printed, with its seconds)."""
     from tfmodels.families import get_family
 
-    wanted = baseline_config(config, epochs)
+    wanted = baseline_config(config)
     wanted.validate()
     saved = out_dir / "config.json"
     if (out_dir / "scorer.keras").exists() and saved.exists() \
@@ -52,7 +46,8 @@ def distance_only_run(config: MimicConfig, data_path: str | None, out_dir: Path,
     family = get_family("mimic")
     data = family.load_data(wanted, data_path)
     metrics = family.train(wanted, data, out_dir, verbose=0)
-    print(f"distance-only model: trained {wanted.epochs} epochs in {metrics['seconds']:.1f} s "
+    print(f"distance-only model: solved exactly ({metrics.get('iterations', '?')} Newton "
+          f"steps) in {metrics['seconds']:.1f} s "
           f"-> {out_dir} (gmp_val {metrics['gmp_val']:.4f})")
     return out_dir
 
