@@ -95,7 +95,7 @@ def write_outputs(out_dir: Path, config: BaseConfig, objective: tuple[str, str])
                                 "gmp_val", "gmp_val_moving", objective[0]) if c in table]
     report.write_hparams(table, axes, metric_names, out_dir)
     counts = table["status"].value_counts().to_dict() if not table.empty else {}
-    return {"trials": len(table), **counts}
+    return {"runs": len(table), **counts}
 
 
 CLI_HELP = """Run every trial of a config's grid (configs/CONFIG.py: grid = {field: [values]}).
