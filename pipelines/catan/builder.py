@@ -12,10 +12,13 @@ Generation is CPU-bound in `create_board_tensor` (pure Python), so games are pla
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import io
 import multiprocessing
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -138,7 +141,11 @@ def prepare(config: CatanGamesConfig, data_dir: str | None = None) -> CatanGames
     tfds.disable_progress_bar()  # ours counts games (TFDS' own bars count records per split)
     builder = CatanGames(data_dir=data_dir or default_data_dir(), config=config)
     if not builder.is_prepared():
-        with Progress(config.n_games, "game", "game") as progress:
+        terminal = sys.stdout
+        # TFDS announces "Downloading and preparing ..." on stdout; nothing is downloaded,
+        # so only our own progress (on the real stdout) is shown
+        with Progress(config.n_games, "game", "game", stream=terminal) as progress, \
+                contextlib.redirect_stdout(io.StringIO()):
             builder.progress = progress
             builder.download_and_prepare()
     return builder
