@@ -27,15 +27,9 @@ def get_config() -> CatanConfig:
         epochs=10,
         weight_categorical=20.0,
         weight_binary=5.0,
-        # float heads: last observed value + change (float_persistence, the default), loss in
-        # quanta so a resource count's 1/95 step weighs as much as a 1/5 step; per-game heads
-        # also read the last tick's numeric features, which per-example norms (group, layer,
-        # instance) otherwise erase from the constant planes. Measured on the overfit setting
-        # (64 windows, 120 epochs, GroupNorm), float within half a quantum in eval mode:
-        # 95.6 % (value MSE ×10, none of these) → 91.2 % (+ persistence) → 96.7 % (+ quanta
-        # ×0.1 + numeric skip) → 97.7 % (+ cosine lr decay instead of plateau halving) →
-        # 99.0 % (cosine over 240 epochs: every head ≥ 99 % at epoch 115, stopped); a
-        # 512-unit hidden layer before the per-game heads: 92.0 % at epoch 75 (dropped).
+        # float heads: last observed value + change (float_persistence), loss in quanta, and
+        # the last tick's numeric features beside the per-game heads: together they took the
+        # overfit float head past 99 % (each step: bench/RESULTS_catan.md, "Overfit check and norm study")
         weight_float=0.1,
         float_loss="quantum",
         numeric_skip=True,
