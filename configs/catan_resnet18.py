@@ -29,7 +29,8 @@ def get_config() -> CatanConfig:
         weight_binary=5.0,
         # float heads: last observed value + change (float_persistence), loss in quanta, and
         # the last tick's numeric features beside the per-game heads: together they took the
-        # overfit float head past 99 % (each step: bench/RESULTS_catan.md, "Overfit check and norm study")
+        # overfit float head past 99 % (each step: bench/RESULTS_catan.md, "Overfit check
+        # and norm study")
         weight_float=0.1,
         float_loss="quantum",
         numeric_skip=True,
