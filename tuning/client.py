@@ -68,12 +68,13 @@ class ChiefClient:
         self.address, self.tuner_id, self.retry_seconds = address, tuner_id, retry_seconds
         self._stub = protos.get_service_grpc().OracleStub(grpc.insecure_channel(address))
         self.grid_finished = False  # the chief said so; it may be gone from now on
+        self._gave_up = False  # waited retry_seconds once: later calls fail at once
 
     def _call(self, method: str, request, *, patient: bool = True,
               timeout: float = RPC_SECONDS):
         """One RPC; an unreachable chief is retried for `retry_seconds` (patient) or
         answered with None at once (heartbeats, and any call once the grid finished)."""
-        deadline = time.monotonic() + self.retry_seconds
+        deadline = time.monotonic() + (0 if self._gave_up else self.retry_seconds)
         while True:
             try:
                 return getattr(self._stub, method)(request, timeout=timeout)
@@ -87,6 +88,7 @@ class ChiefClient:
                 if not patient or self.grid_finished:
                     return None
                 if time.monotonic() >= deadline:
+                    self._gave_up = True
                     raise no_chief(self.address, self.retry_seconds) from None
                 time.sleep(RETRY_PAUSE_SECONDS)
 

@@ -115,7 +115,7 @@ def start_server(oracle, bind: str):
                          options=[("grpc.so_reuseport", 0)])
     protos.get_service_grpc().add_OracleServicer_to_server(OracleServicer(oracle), server)
     try:
-        bound = server.add_insecure_port(f"{host}:{port}")
+        bound = server.add_insecure_port(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
     except RuntimeError:
         bound = 0
     if not bound:

@@ -56,7 +56,7 @@ def _trained(log_text):
 
 @pytest.mark.slow
 def test_two_workers_share_a_grid_and_a_killed_workers_trial_is_rerun(tmp_path):
-    port, trials = _free_port(), 4
+    port, trials = _free_port(), 3
     chief_log = open(tmp_path / "chief.log", "w")
     b_log = open(tmp_path / "b.log", "w")
     chief = _chief(tmp_path, port, trials, chief_log)
@@ -97,7 +97,7 @@ def test_two_workers_share_a_grid_and_a_killed_workers_trial_is_rerun(tmp_path):
 
 @pytest.mark.slow
 def test_a_killed_chief_restarts_and_finishes_without_rerunning(tmp_path):
-    port, trials = _free_port(), 3
+    port, trials = _free_port(), 2
     worker_log = open(tmp_path / "w.log", "w")
     chief = _chief(tmp_path, port, trials, stdout=subprocess.PIPE)
     worker = _worker(tmp_path, "w", port, worker_log)
