@@ -140,8 +140,9 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
-def _prepare_chief(make_tuner, lease_seconds: float):
-    tuner = make_tuner(lease_seconds=lease_seconds, oracle_log=_say)
+def _prepare_chief(make_tuner, lease_seconds: float, keep_old_leases: bool):
+    tuner = make_tuner(lease_seconds=lease_seconds, oracle_log=_say,
+                       keep_old_leases=keep_old_leases)
     oracle = tuner.oracle
     oracle.verbose = 0
     finished = sum(t.status in ("COMPLETED", "FAILED") for t in oracle.trials.values())
@@ -154,7 +155,7 @@ def _prepare_chief(make_tuner, lease_seconds: float):
 
 
 def run_chief(make_tuner, args) -> None:
-    oracle = _prepare_chief(make_tuner, args.lease)
+    oracle = _prepare_chief(make_tuner, args.lease, keep_old_leases=True)
     server, port = start_server(oracle, args.bind)
     host = split_address(args.bind, DEFAULT_PORT)[0]
     reach = "CHIEF_HOST" if host in ("0.0.0.0", "::") else host
@@ -185,7 +186,7 @@ def run_worker(make_tuner, args) -> None:
 def run_local(make_tuner, worker_argv: list[str], workers: int, threads: int,
               lease_seconds: float) -> list[int]:
     """`--workers N`: the chief in this process, N `--connect` workers beside it."""
-    oracle = _prepare_chief(make_tuner, lease_seconds)
+    oracle = _prepare_chief(make_tuner, lease_seconds, keep_old_leases=False)
     server, port = start_server(oracle, "127.0.0.1:0")
     processes = []
     for index in range(workers):

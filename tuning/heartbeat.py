@@ -58,14 +58,18 @@ class LeasedGridSearch(FamilyGridSearch):
     """`FamilyGridSearch` whose trials are leased (see the module docstring).
 
     `client` wraps the local oracle into a remote one (a worker); without it the oracle
-    is local (one process, or the chief, which serves it and never runs trials)."""
+    is local (one process, or the chief, which serves it and never runs trials). A local
+    oracle re-queues the leases an earlier process left at once — their holders died with
+    it — except on a `--chief` restart (`keep_old_leases`), whose workers may be alive."""
 
     def __init__(self, *args, lease_seconds: float = 120.0, client=None, oracle_log=None,
-                 **kwargs):
+                 keep_old_leases: bool = False, **kwargs):
         self._client, self._lease_seconds, self._oracle_log = client, lease_seconds, oracle_log
         super().__init__(*args, **kwargs)
         if client is not None:
             self.oracle = client(self.oracle)
+        elif not keep_old_leases:
+            self.oracle.requeue_leases()
 
     def make_oracle(self, **kwargs) -> LeaseOracle:
         return LeaseOracle(lease_seconds=self._lease_seconds,

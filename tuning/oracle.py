@@ -165,6 +165,14 @@ class LeaseOracle(FullGridOracle):
             self.save()
         return expired
 
+    @kt.synchronized
+    def requeue_leases(self) -> None:
+        """Re-queue every lease at once (no process is left that could renew one)."""
+        for trial_id, lease in list(self.leases.items()):
+            self.ongoing_trials.pop(lease.tuner_id, None)
+            self._retry_queue.append(trial_id)
+        self.leases = {}
+
     def finished(self) -> bool:
         """Every grid point (up to max_trials) has a result or failed; nothing is out."""
         done = sum(t.status in FINISHED for t in self.trials.values())

@@ -34,10 +34,12 @@ def _worker(tmp_path, name, port, stdout):
                      cwd=tmp_path / name, stdout=stdout)
 
 
-def _wait_for(process, pattern, timeout=240):
-    """Read `process`'s output until a line matches; return the match."""
+def _wait_for(process, pattern, timeout=240, seen=None):
+    """Read `process`'s output (into `seen`) until a line matches; return the match."""
     deadline = time.monotonic() + timeout
     for line in process.stdout:
+        if seen is not None:
+            seen.append(line)
         match = re.search(pattern, line)
         if match:
             return match
@@ -61,18 +63,22 @@ def test_two_workers_share_a_grid_and_a_killed_workers_trial_is_rerun(tmp_path):
     b_log = open(tmp_path / "b.log", "w")
     chief = _chief(tmp_path, port, trials, chief_log)
     worker_a = _worker(tmp_path, "a", port, stdout=subprocess.PIPE)
-    worker_b = _worker(tmp_path, "b", port, b_log)
+    worker_b = None
     try:
-        _wait_for(worker_a, r"trial \d+/\d+ \[\w+\] .*->")           # one trial finished
-        killed = _wait_for(worker_a, r"trial \[(\w+)\] leased").group(1)  # the next began
+        a_lines = []
+        _wait_for(worker_a, r"trial \d+/\d+ \[\w+\] .*->", seen=a_lines)  # one finished
+        # b joins now, so that a surely takes a second trial (the grid has 3)
+        worker_b = _worker(tmp_path, "b", port, b_log)
+        killed = _wait_for(worker_a, r"trial \[(\w+)\] leased", seen=a_lines).group(1)
         time.sleep(1.0)
         worker_a.kill()                                               # kill -9 mid-trial
-        worker_a.wait(timeout=30)
+        a_lines += worker_a.communicate(timeout=30)[0].splitlines()
         assert chief.wait(timeout=240) == 0                           # exits by itself
         assert worker_b.wait(timeout=60) == 0
     finally:
         for process in (chief, worker_a, worker_b):
-            process.kill()
+            if process is not None:
+                process.kill()
     chief_text, b_text = (tmp_path / "chief.log").read_text(), (tmp_path / "b.log").read_text()
     results = pd.read_csv(tmp_path / "chief" / "grid" / "results.csv", dtype={"trial": str})
     assert len(results) == trials and results["trial"].is_unique
@@ -92,7 +98,9 @@ def test_two_workers_share_a_grid_and_a_killed_workers_trial_is_rerun(tmp_path):
             str(worker_a.pid) if name == "a" else b_id)}
         assert finished == wanted, (name, finished, wanted)
     assert not list((tmp_path / "chief" / "grid").glob("trials/*/metrics.json"))
-    assert sorted(_trained(b_text)).count(killed) == 1
+    trained = _trained("\n".join(a_lines)) + _trained(b_text)
+    assert sorted(trained) == sorted(ran_by), trained  # each grid point trained once, the
+    assert killed not in _trained("\n".join(a_lines))  # killed one only by b, to the end
 
 
 @pytest.mark.slow

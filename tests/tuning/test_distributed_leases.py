@@ -140,6 +140,11 @@ def test_a_restarted_chief_keeps_finished_trials_and_leases(tmp_path):
     clock.now += 11
     assert third.expire_leases() == [trial.trial_id]
     assert third.create_trial("host-10").trial_id == trial.trial_id
+    # one process resuming its own grid: the old lease's holder died with it, no wait
+    single = _oracle(tmp_path / "other", clock)
+    single.reload()
+    single.requeue_leases()
+    assert single.create_trial("host-11").trial_id == trial.trial_id
 
 
 def test_rows_from_trial_json_name_the_worker_and_expand_seed_populations(tmp_path):
