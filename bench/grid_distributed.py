@@ -1,6 +1,6 @@
 """Does a grid give the same results.csv with a chief and two workers as in one process?
 
-    python bench/grid_distributed.py [--out DIR] [--set key=value ...]
+    python bench/grid_distributed.py [--out DIR] [--set key=value ...] [--population on|off]
 
 Runs the same grid twice through the real CLI: once in one process, once as a chief plus
 two `--connect` workers on loopback, each in its own directory (no shared disk). Then
@@ -84,9 +84,10 @@ def main() -> int:
     parser.add_argument("--out", default="/tmp/tflab-grid-distributed")
     parser.add_argument("--config", default="mimic_v3")
     parser.add_argument("--set", dest="sets", action="append", default=None)
+    parser.add_argument("--population", choices=("on", "off"), default="on")
     args = parser.parse_args()
     base = Path(args.out)
-    grid_args = [args.config]
+    grid_args = [args.config, "--population", args.population]
     for item in args.sets or DEFAULT_SETS:
         grid_args += ["--set", item]
     print("grid:", " ".join(grid_args), flush=True)

@@ -1,5 +1,7 @@
-"""A2C on MinAtar Breakout-v1, trained on the plain game plus the rectangle distractor,
-evaluated on the held-out green line and diagonal (the notes: rec too easy, gl just right,
+"""A2C on MinAtar Breakout-v1: train on plain + rectangle, score held-out variants.
+
+Trained on the plain game plus the rectangle distractor, evaluated on the held-out green
+line and diagonal (the notes: rec too easy, gl just right,
 diagonal too hard). Turn the repr losses on with
 `--set repr_coef=0.05 --set contra_coef=0.01 --set decoder_coef=0.1` (the notes' values).
 """

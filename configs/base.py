@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tflab.errors import UserError
+from tflab.extras import require_family
 
 # Learning-rate schedules a config may name with `lr_decay` (built by tfmodels/schedules.py).
 LR_DECAYS = ("none", "cosine")
@@ -144,9 +145,12 @@ def coerce(raw: Any, hint: Any, key: str) -> Any:
     return raw
 
 
+NOT_CONFIGS = ("base", "catalog", "families")  # the modules of configs/ that hold no config
+
+
 def known_config_names() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules([str(CONFIG_DIR)])
-                  if not m.name.startswith("_") and m.name not in ("base", "families"))
+                  if not m.name.startswith("_") and m.name not in NOT_CONFIGS)
 
 
 def load_config(name: str, overrides: list[str] | None = None) -> BaseConfig:
@@ -155,10 +159,15 @@ def load_config(name: str, overrides: list[str] | None = None) -> BaseConfig:
     if name not in known_config_names():
         raise UserError(f"unknown config {name!r}; known configs: "
                         f"{', '.join(known_config_names())}")
-    module = importlib.import_module(f"configs.{name}")
-    config = module.get_config()
+    config = importlib.import_module(f"configs.{name}").get_config()
+    require_family(config.family)  # validation may need the family's packages
     values = parse_overrides(overrides or [])
     return config.with_values(values)
+
+
+def unvalidated_config(name: str) -> BaseConfig:
+    """`configs/NAME.py:get_config()` as written: for listing, without the family's packages."""
+    return importlib.import_module(f"configs.{name}").get_config()
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, str]:

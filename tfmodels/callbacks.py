@@ -19,7 +19,11 @@ import time
 from typing import Callable
 
 import keras
+import numpy as np
 import tensorflow as tf
+
+from tflab.progress import Progress
+from tfmodels.population import member_key
 
 PerExampleFn = Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
 
@@ -59,13 +63,13 @@ class TrueTrainingLoss(keras.callbacks.Callback):
             # right); undo that to get this replica's mean loss.
             loss = tf.cast(loss, tf.float32) * float(strategy.num_replicas_in_sync)
             n = tf.cast(tf.shape(tf.nest.flatten(x)[0])[0], tf.float32)
-            sums = [tf.cast(loss, tf.float32) * n]
-            sums += [tf.reduce_sum(tf.cast(fn(y, y_pred), tf.float32)) for fn in fns]
-            return tf.stack([n, *sums])
+            # a population's loss is one value per member ([S]): each gets its own sum
+            sums = [tf.reshape(loss * n, [-1])]
+            sums += [tf.reduce_sum(tf.cast(fn(y, y_pred), tf.float32))[None] for fn in fns]
+            return tf.concat([n[None], *sums], axis=0)
 
-        # One compiled call per batch from a Python loop, as Keras' own evaluate does. Measured
-        # on the CI box (mimic 3 × 24, 14 000 decisions): 43 ms per pass, against 129 ms
-        # for a single tf.function looping over the dataset in-graph.
+        # One compiled call per batch from a Python loop, as Keras' own evaluate does: faster
+        # than one tf.function looping in-graph (bench/RESULTS_mimic.md, "true loss").
         @tf.function
         def batch_sums(batch):
             per_replica = strategy.run(replica_step, args=(batch,))
@@ -82,10 +86,14 @@ class TrueTrainingLoss(keras.callbacks.Callback):
         for batch in self._distributed:
             totals = totals + self._step(batch)
         totals = totals.numpy().astype(float)
-        count = totals[0]
-        out = {"train_loss_true": totals[1] / count}
+        count, losses = totals[0], totals[1:len(totals) - len(self.extra)] / totals[0]
+        if len(losses) == 1:
+            out = {"train_loss_true": losses[0]}
+        else:  # a population: every member's true loss, and their sum
+            out = {member_key("train_loss_true", k): value for k, value in enumerate(losses)}
+            out["train_loss_true"] = float(np.nansum(losses))
         for i, name in enumerate(self.extra):
-            out[f"train_{name}_true"] = totals[2 + i] / count
+            out[f"train_{name}_true"] = totals[len(totals) - len(self.extra) + i] / count
         return out
 
     def on_epoch_end(self, epoch, logs=None):
@@ -94,10 +102,11 @@ class TrueTrainingLoss(keras.callbacks.Callback):
 
 
 class EpochLine(keras.callbacks.Callback):
-    """One labelled progress line per epoch, after the true loss is known.
+    """One labelled line per epoch, after the true loss is known, with rate and time left.
 
     Keras' progress bar prints before `TrueTrainingLoss` has run and does not say how its
-    numbers were measured; this line does.
+    numbers were measured; this line does. On a terminal the lines sit above a bar over the
+    epochs (`tflab.progress`); in a log there is no bar, only the lines.
     """
 
     LABELS = {
@@ -106,25 +115,44 @@ class EpochLine(keras.callbacks.Callback):
         "val_loss": "val_loss (eval pass)",
     }
 
-    def __init__(self, total_epochs: int, stream=None, keys: tuple[str, ...] = ()):
+    def __init__(self, total_epochs: int, stream=None, keys: tuple[str, ...] = (),
+                 members: int = 0):
         super().__init__()
         self.total = total_epochs
         self.stream = stream or sys.stdout
         self.keys = keys
+        self.members = members  # a seed population: one value per member instead
         self._t0 = None
+        self._progress = None
+
+    def on_train_begin(self, logs=None):
+        self._progress = Progress(self.total, "epoch", "epoch", keep=True, stream=self.stream)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._t0 = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        parts = [f"epoch {epoch + 1}/{self.total}"]
+        parts = []
+        if self.members:  # a seed population: each member's value
+            for key in ("train_loss_true", "val_loss"):
+                values = [logs.get(member_key(key, k)) for k in range(self.members)]
+                if all(v is not None for v in values):
+                    parts.append(f"{self.LABELS[key]} per member=" + " ".join(
+                        f"{float(v):.5g}" for v in values))
+            parts.append(f"{time.perf_counter() - self._t0:.1f}s")
+            self._progress.step("  ".join(parts))
+            return
         for key in ("loss", "train_loss_true", "val_loss", *self.keys):
             value = logs.get(key)
             if value is not None and not (isinstance(value, float) and math.isnan(value)):
                 parts.append(f"{self.LABELS.get(key, key)}={float(value):.5g}")
         parts.append(f"{time.perf_counter() - self._t0:.1f}s")
-        print("  ".join(parts), file=self.stream, flush=True)
+        self._progress.step("  ".join(parts))
+
+    def on_train_end(self, logs=None):
+        if self._progress is not None:
+            self._progress.close()
 
 
 class StopOnNaN(keras.callbacks.Callback):

@@ -2,7 +2,8 @@
 
 A config names its family (`config.family = "mimic"`); the registry maps that name to the
 module that implements the `Family` protocol below. This is the only place that knows every
-family, so `tuning` stays generic: it sees configs, data keys and metric dicts, nothing else.
+family's code (tflab/extras.py knows which optional install each one needs), so `tuning`
+stays generic: it sees configs, data keys and metric dicts, nothing else.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any, Protocol
 
 from configs.base import BaseConfig
 from tflab.errors import UserError
+from tflab.extras import require_family
 
 FAMILY_MODULES = {
     "mimic": "tfmodels.mimic.family",
@@ -46,5 +48,6 @@ def get_family(name: str) -> Family:
     if name not in FAMILY_MODULES:
         raise UserError(f"unknown family {name!r}; known families: "
                         f"{', '.join(sorted(FAMILY_MODULES))}")
+    require_family(name)  # a missing optional install: one line naming the pip extra
     module = importlib.import_module(FAMILY_MODULES[name])
     return module.FAMILY

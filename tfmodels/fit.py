@@ -1,13 +1,7 @@
 """Fit one config into one run directory: `python -m tfmodels.fit CONFIG`.
 
-Every Keras family trains through `fit_keras`, so every run directory looks the same:
-
-    run_dir/config.json      the resolved config (after --set overrides)
-    run_dir/history.csv      one row per epoch: running `loss` AND `train_loss_true`
-    run_dir/metrics.json     final and best values, seconds, epochs, how each was measured
-    run_dir/model.keras      the trained model
-    run_dir/tensorboard/     scalars (and the family's images)
-
+Every Keras family trains through `fit_keras`, so every run directory looks the same
+(config.json, history.csv, metrics.json, model.keras, tensorboard/; see `CLI_HELP`).
 The family builds and compiles its model inside the strategy scope it is handed
 (`make_experiment(strategy)`); this module adds the callbacks that make the numbers honest.
 """
@@ -22,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from configs.base import BaseConfig, load_config
+from configs.catalog import add_config_arguments, listed
 from tflab import io
 from tflab.errors import UserError, main_guard
 
@@ -78,7 +73,7 @@ def _history_frame(history):
     return frame
 
 
-def _summarise(frame, monitor: str) -> dict:
+def summarise_history(frame, monitor: str) -> dict:
     """Final value of every logged column, plus the best epoch by `monitor`."""
     metrics = {}
     last = frame.iloc[-1]
@@ -130,7 +125,7 @@ def fit_keras(config: BaseConfig, make_experiment: Callable[[tf.distribute.Strat
     if nan_guard.diverged:
         raise TrainingDiverged(f"loss became non-finite at epoch {len(frame)} "
                                f"(learning_rate={config.learning_rate})")
-    metrics = _summarise(frame, experiment.monitor)
+    metrics = summarise_history(frame, experiment.monitor)
     metrics.update(epochs=len(frame), seconds=seconds)
     if final_metrics is not None:
         metrics.update(final_metrics(experiment.model))
@@ -145,18 +140,47 @@ def fit_keras(config: BaseConfig, make_experiment: Callable[[tf.distribute.Strat
 # ---------------------------------------------------------------------------------- CLI
 ALIASES = {"overfit": "--overfit", "calib": "--calib"}
 
+CLI_HELP = """Train one config (configs/CONFIG.py) and write one run directory.
+
+reads:  the config, with --set overrides; its data from --data (mimic: tracks or a choice
+        table, CSV/Parquet; stereo: a captures folder + --calib; catan: a folder made by
+        python -m pipelines.catan) or, without --data, the config's built-in simulator,
+        generated once into $TFLAB_DATA_DIR (default ~/.cache/tflab/tfds)
+writes: RUN_DIR (--out, default runs/CONFIG): config.json (resolved config), history.csv
+        (one row per epoch: running loss and train_loss_true), metrics.json (final and
+        best values, each with how it was measured), model.keras, tensorboard/
+prints: one line per epoch (a bar with time left on a terminal), then the final metrics
+"""
+
+CLI_EXAMPLE = """examples:
+  python -m tfmodels.fit mimic_v3 --out runs/a --set num_layers=3 --set layer_size=32
+  python -m tfmodels.fit mimic_v3 --seeds 0,1,2,3,4 --out runs/p   # runs/p/seed_K
+  python -m tfmodels.fit --list                 # every config, with what it is for
+"""
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tfmodels.fit", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tfmodels.fit", description=CLI_HELP,
+                                     epilog=CLI_EXAMPLE,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("config", help="config name: a file configs/NAME.py")
-    parser.add_argument("--data", default=None, help="input data path (default: the "
-                        "config's built-in simulator / builder)")
-    parser.add_argument("--out", default=None, help="run directory (default runs/CONFIG)")
+    add_config_arguments(parser, "config name: a file configs/CONFIG.py (see --list)")
+    parser.add_argument("--data", default=None, metavar="PATH",
+                        help="input data (default: the config's built-in simulator)")
+    parser.add_argument("--out", default=None, metavar="RUN_DIR",
+                        help="run directory (default runs/CONFIG)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY=VALUE", help="override a config field (type-checked)")
-    parser.add_argument("--overfit", default=None, help="alias for --set overfit=N")
-    parser.add_argument("--calib", default=None, help="alias for --set calib=PATH")
+                        metavar="KEY=VALUE", help="override a config field (type-checked, "
+                        "repeatable), e.g. --set epochs=5")
+    parser.add_argument("--overfit", default=None, metavar="N",
+                        help="catan: train on N fixed windows until every head fits "
+                        "(same as --set overfit=N)")
+    parser.add_argument("--calib", default=None, metavar="NPZ",
+                        help="stereo captures: focal_px and baseline_m (same as "
+                        "--set calib=NPZ)")
+    parser.add_argument("--seeds", default=None, metavar="K,K,...",
+                        help="train these random seeds together as one seed population "
+                        "(families that support it: mimic); one run directory per seed, "
+                        "RUN_DIR/seed_K, each equal to a solo run with --set random_seed=K")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
     return parser
 
@@ -173,10 +197,13 @@ def config_from_args(args: argparse.Namespace) -> BaseConfig:
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if listed(args, "python -m tfmodels.fit", "mimic_v3"):
+        return 0
     config = config_from_args(args)  # before TensorFlow loads: typos fail in one clean line
     from tfmodels.families import get_family
 
     family = get_family(config.family)
+    seeds = parse_seeds(args.seeds, family) if args.seeds is not None else None
     # Families that import TensorFlow lazily validate their data before it loads, so a bad
     # file or folder is reported in one line without TF's start-up notices on stderr.
     data = family.load_data(config, args.data)
@@ -184,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
 
     quiet_console()
     run_dir = Path(args.out or Path("runs") / config.name)
+    if seeds:
+        return fit_seed_population(family, config, data, seeds, run_dir, args.quiet)
     print(f"fit {config.name} ({family.name}) -> {run_dir}", flush=True)
     try:
         metrics = family.train(config, data, run_dir, verbose=0 if args.quiet else 1)
@@ -195,6 +224,44 @@ def main(argv: list[str] | None = None) -> int:
     print("final: " + "  ".join(f"{k}={v:.5g}" for k, v in sorted(shown.items())))
     print(f"wrote {run_dir}/{{config.json, history.csv, metrics.json, model.keras, tensorboard/}}")
     return 0
+
+
+def parse_seeds(text: str, family) -> list[int]:
+    try:
+        seeds = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise UserError(f"--seeds takes comma-separated integers, e.g. --seeds 0,1,2; "
+                        f"got {text!r}") from None
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise UserError(f"--seeds needs distinct integers, e.g. --seeds 0,1,2; got {text!r}")
+    if not hasattr(family, "train_population"):
+        raise UserError(f"family {family.name!r} does not train seed populations; run one "
+                        f"fit per seed with --set random_seed=K")
+    return seeds
+
+
+def fit_seed_population(family, config: BaseConfig, data, seeds: list[int], out: Path,
+                        quiet: bool) -> int:
+    """`--seeds`: one population, one run directory per member (OUT/seed_K)."""
+    configs = [config.with_values({"random_seed": seed}) for seed in seeds]
+    print(f"fit {config.name} ({family.name}) as a seed population of {len(seeds)} "
+          f"(seeds {','.join(map(str, seeds))}) -> {out}/seed_K", flush=True)
+    results = family.train_population(configs, data, [out / f"seed_{s}" for s in seeds],
+                                      verbose=0 if quiet else 1)
+    for result in results:
+        if result.failed:
+            print(f"seed {result.config.random_seed}: FAILED: {result.failed}")
+            continue
+        shown = {k: v for k, v in result.metrics.items() if k in SHOWN_PER_MEMBER}
+        print(f"seed {result.config.random_seed}: " + "  ".join(
+            f"{k}={v:.5g}" for k, v in shown.items()) + f"  -> {result.run_dir}")
+    print(f"wrote {out}/seed_K/{{config.json, history.csv, metrics.json, model.keras, "
+          f"tensorboard/}} for K in {','.join(map(str, seeds))}")
+    return 1 if all(r.failed for r in results) else 0
+
+
+SHOWN_PER_MEMBER = ("train_loss_true", "val_loss", "best_val_loss", "best_epoch", "gmp_val",
+                    "gmp_val_moving")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,9 @@
 """A Keras model whose steps walk each batch in cache-sized micro-batches.
 
-Why: the mimic grid trains with batch 10 000 decisions (≈233 000 choice rows). On a CPU
-every layer of a step then streams ≈30 MB activations through memory several times
-(matmul, bias, ReLU, and again backwards), and the 24–32-wide layers do too little
-arithmetic per byte to hide that. Cutting the batch into micro-batches of a few hundred
-decisions keeps each piece's activations in the core's cache while it goes forwards and
-backwards. Measured on the 2-core CI box (one thread, 2026-11-23, min of 6 interleaved
-rounds): the two training steps of an epoch (14 000 decisions) 264 → 175 ms for the grid's
-largest net (v3, 4 × 32) and 154 → 125 ms for its smallest (v1, 3 × 24); the inference pass
-over the same decisions 76 → 57 and 58 → 53 ms; a whole 100-epoch v3 4 × 32 trial 47–50 →
-42 s of `fit`. Pieces of 250–500 decisions were best; 1000 gave less.
+Why: at batch 10 000 decisions every layer streams tens of MB of activations through
+memory, and the 24–32-wide layers do too little arithmetic per byte to hide it; pieces of a
+few hundred decisions stay in cache. Measured faster on CPU: bench/RESULTS_mimic.md,
+"micro-batches".
 
 It does not change what is computed: the gradient of a step is still the gradient of the
 mean loss over the *whole* batch (each piece's mean loss is weighted by its share of the

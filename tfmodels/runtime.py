@@ -9,11 +9,9 @@ logical CPU devices when there is no GPU. Tests (and `TFLAB_CPU_DEVICES=2`) spli
 into two logical devices so the multi-replica path runs on a laptop exactly as on a GPU box;
 `TFLAB_REPLICAS=N` uses only the first N devices.
 
-With a single device there is nothing to mirror, and a one-device MirroredStrategy is not
-free: measured on the 2-core CI box (TF 2.21, Keras 3.15, mimic batch 10 000, 2 steps +
-1 validation step per epoch) it cost ≈350 ms per epoch of distributed-iterator set-up
-(575–616 ms vs 229–265 ms per epoch), i.e. more than the model's compute. So one device
-gets TensorFlow's default strategy; `TFLAB_STRATEGY=mirrored` forces mirroring anyway.
+One device gets TensorFlow's default strategy: a one-device MirroredStrategy costs more
+per epoch than the mimic model's compute (bench/RESULTS_mimic.md, "one device");
+`TFLAB_STRATEGY=mirrored` forces mirroring anyway.
 """
 from __future__ import annotations
 

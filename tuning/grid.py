@@ -10,7 +10,8 @@ front on KerasTuner's `HyperParameters`, so `GridSearch` knows the grid size bef
 first trial. Each trial is one `family.train` into its own run directory, seeded for real
 with its `random_seed` (KerasTuner never seeds a model). Outputs in DIR:
 
-    trials/trial_ID/      one run directory per trial (config, history, metrics, model)
+    trials/trial_ID/      one run directory per trial (config, history, metrics, model);
+                          with seed populations trial_ID/seed_K/, one per member
     tuner/                KerasTuner state: re-running the same command resumes — finished
                           trials are kept, the trial that was running restarts
     results.csv           one row per trial: hyperparameters, status, metrics
@@ -21,6 +22,12 @@ with its `random_seed` (KerasTuner never seeds a model). Outputs in DIR:
 A trial whose loss diverges (NaN) is marked FAILED and the grid goes on. With --chief /
 --connect (tuning.cluster) the chief writes the tables from the metrics workers report, and
 each worker keeps its run directories under its own --out.
+
+Seed populations (default, `--population off` to compare): when the grid has several
+`random_seed` values and the family supports it (mimic), all seeds of one configuration
+train together as one model with a member axis — one pipeline, one traced step, one Keras
+loop — and member k equals a solo run with random_seed=k (tuning/populations.py). The
+training order comes from the data seed (`split_seed`), the same for every member.
 """
 from __future__ import annotations
 
@@ -31,15 +38,17 @@ import time
 from pathlib import Path
 
 from configs.base import BaseConfig, load_config
+from configs.catalog import add_config_arguments, listed
 from tflab.errors import UserError, main_guard
-from tuning import cluster
+from tuning import cluster, populations
 
 # KerasTuner/TensorFlow load only after the config and grid are checked: TF prints start-up
 # lines on stderr that no setting silences, and a typo deserves one clean line.
 
 
-def declare_grid(config: BaseConfig):
-    """All axes up front; values are validated by building each config before running."""
+def declare_grid(config: BaseConfig, population: bool = False):
+    """All axes up front; values are validated by building each config before running.
+    With populations, `random_seed` is not an axis: each trial trains all its seeds."""
     if not config.grid:
         raise UserError(f"config {config.name!r} has an empty grid; add "
                         f"grid = {{'field': [values]}} to configs/{config.name}.py or use "
@@ -49,6 +58,9 @@ def declare_grid(config: BaseConfig):
     hp = kt.HyperParameters()
     for axis, values in config.grid.items():
         values = list(values)
+        if population and axis == populations.SEED_AXIS:
+            hp.Fixed(populations.SEEDS_HP, populations.seeds_text(values))
+            continue
         kinds = {type(v) for v in values}
         if len(kinds) > 1 and kinds != {int, float}:
             raise UserError(f"grid axis {axis!r} mixes types {sorted(k.__name__ for k in kinds)}")
@@ -90,23 +102,51 @@ def write_outputs(out_dir: Path, config: BaseConfig, objective: tuple[str, str])
     return {"trials": len(table), **counts}
 
 
+CLI_HELP = """Run every trial of a config's grid (configs/CONFIG.py: grid = {field: [values]}).
+
+reads:  the config with --set overrides (--set on a grid axis narrows it to that value);
+        data as python -m tfmodels.fit does (--data, or the built-in simulator)
+writes: GRID_DIR (--out, default grids/CONFIG): trials/trial_ID/ (one run directory each),
+        tuner/ (KerasTuner state: re-run the same command to resume), results.csv (one row
+        per trial), summary.csv (per configuration across random_seed: n, min, median,
+        p90, spread), grid.png, hparams/ (TensorBoard HParams)
+prints: one line per finished trial, then the counts and where the files are
+A trial whose loss becomes NaN is marked FAILED and the grid goes on.
+"""
+
+CLI_EXAMPLE = """examples:
+  python -m tuning.grid mimic_v3 --workers 2      # the 60-trial main job, two processes
+  python -m tuning.grid mimic_v3 --set random_seed=0 --max-trials 4
+  python -m tuning.grid --list                    # every config; grids show their size
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tuning.grid", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tuning.grid", description=CLI_HELP,
+                                     epilog=CLI_EXAMPLE,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("config", help="config name: a file configs/NAME.py with a grid")
-    parser.add_argument("--data", default=None, help="input data (default: built-in simulator)")
-    parser.add_argument("--out", default=None, help="grid directory (default grids/CONFIG)")
+    add_config_arguments(parser, "config name: a file configs/CONFIG.py with a grid")
+    parser.add_argument("--data", default=None, metavar="PATH",
+                        help="input data (default: the config's built-in simulator)")
+    parser.add_argument("--out", default=None, metavar="GRID_DIR",
+                        help="grid directory (default grids/CONFIG)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE", help="override a config field for every trial; "
                         "a grid axis may be narrowed with a single value")
     parser.add_argument("--max-trials", type=int, default=None,
-                        help="stop after N trials in total (resumable)")
+                        help="stop after N trials in total (with seed populations, N "
+                        "configurations); resumable")
     parser.add_argument("--workers", type=int, default=1,
                         help="trial processes side by side (a chief and N workers on "
                         "loopback); each uses --threads compute threads")
     parser.add_argument("--threads", type=int, default=None,
                         help="compute threads per worker (default 1 with --workers N, "
                         "TensorFlow's choice with --connect)")
+    parser.add_argument("--population", choices=("on", "off"), default="on",
+                        help="on (default): train all random seeds of a configuration "
+                        "together as one seed population (one trial per configuration, "
+                        "one run directory and results row per seed); off: one trial per "
+                        "seed, trained one by one")
     cluster.add_arguments(parser)
     return parser
 
@@ -127,6 +167,8 @@ def narrow_grid(config: BaseConfig, overrides: list[str]) -> BaseConfig:
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if listed(args, "python -m tuning.grid", "mimic_v3"):
+        return 0
     config = narrow_grid(load_config(args.config, args.overrides), args.overrides)
     if not config.grid:
         declare_grid(config)  # raises the empty-grid error
@@ -152,20 +194,25 @@ def main(argv: list[str] | None = None) -> int:
     from tuning.heartbeat import LeasedGridSearch
 
     quiet_console()
-    hp = declare_grid(config)
+    population = populations.uses_populations(config, family, args.population)
+    hp = declare_grid(config, population)
+    seeds = len(config.grid.get(populations.SEED_AXIS, [0]))
+    trials = grid_size // seeds if population else grid_size
     out_dir = Path(args.out or Path("grids") / config.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     objective = family.objective
     if not args.connect:
-        print(f"grid {config.name}: {grid_size} trials over "
+        how = (f" as {trials} seed populations of {seeds}" if population else "")
+        print(f"grid {config.name}: {grid_size} runs{how} over "
               f"{', '.join(f'{k}[{len(v)}]' for k, v in config.grid.items())} -> {out_dir}",
               flush=True)
     def make_tuner(**cluster_options):
         return LeasedGridSearch(
-            config, args.data, out_dir, grid_size, verbose=True, **cluster_options,
+            config, args.data, out_dir, trials, verbose=True, population=population,
+            **cluster_options,
             objective=kt.Objective(objective[0], objective[1]),
             hyperparameters=hp,
-            max_trials=min(grid_size, args.max_trials or grid_size),
+            max_trials=min(trials, args.max_trials or trials),
             max_consecutive_failed_trials=grid_size + 1,
             directory=str(out_dir), project_name="tuner", overwrite=False)
 
@@ -194,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"resuming: {previously} finished trials kept", flush=True)
         cluster.search(tuner)
     counts = write_outputs(out_dir, config, objective)
-    print(f"grid done in {(time.perf_counter() - started) / 60:.1f} min this session: "
+    print(f"grid done in {(time.perf_counter() - started) / 60:.1f} min (wall clock of this "
+          f"run): "
           f"{counts}; wrote {out_dir}/results.csv, summary.csv, grid.png, hparams/", flush=True)
     return 0
 

@@ -50,17 +50,19 @@ def plot_grid(results: pd.DataFrame, axes: list[str], score: str, path: Path,
 
 def write_hparams(results: pd.DataFrame, axes: list[str], metrics: list[str],
                   logdir: Path) -> None:
-    """One HParams session per completed trial under `logdir/hparams/trial_ID`."""
+    """One HParams session per completed run under `logdir/hparams/trial_ID` (or
+    `trial_ID/seed_K` for a member of a seed population)."""
     import tensorflow as tf
     from tensorboard.plugins.hparams import api as hp_api
 
     done = results[results["status"] == "COMPLETED"]
     for _, row in done.iterrows():
-        writer = tf.summary.create_file_writer(str(Path(logdir) / "hparams" / f"trial_{row['trial']}"))
+        run = row["run"] if "run" in row and pd.notna(row["run"]) else f"trial_{row['trial']}"
+        writer = tf.summary.create_file_writer(str(Path(logdir) / "hparams" / run))
         with writer.as_default():
             hp_api.hparams({a: (row[a].item() if hasattr(row[a], "item") else row[a])
                             for a in axes if a in row and pd.notna(row[a])},
-                           trial_id=str(row["trial"]))
+                           trial_id=run)
             for metric in metrics:
                 if metric in row and pd.notna(row[metric]):
                     tf.summary.scalar(metric, float(row[metric]), step=1)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 SEED_AXIS = "random_seed"
+SEEDS_HP = "random_seeds"  # a seed-population trial's seeds (tuning/populations.py)
 
 
 def collect_results(tuner_dir: Path, trials_dir: Path | None, axes: list[str]) -> pd.DataFrame:
@@ -35,7 +36,7 @@ def summarise(results: pd.DataFrame, axes: list[str], objective: str,
     if done.empty or score not in done.columns:
         return pd.DataFrame(columns=[*group_axes, "n"])
     done[score] = pd.to_numeric(done[score], errors="coerce")
-    numeric = [c for c in done.columns if c not in (*axes, "trial", "status", score)
+    numeric = [c for c in done.columns if c not in (*axes, "trial", "run", "status", score)
                and pd.api.types.is_numeric_dtype(done[c])]
     rows = []
     grouped = done.groupby(group_axes, dropna=False, sort=True) if group_axes else [((), done)]

@@ -13,6 +13,7 @@ from tflab import io
 from tflab.errors import UserError  # noqa: F401  (re-raised by tuning.grid)
 from tfmodels.families import get_family
 from tfmodels.fit import TrainingDiverged
+from tuning.populations import run_population_trial
 
 SHOWN = ("train_loss_true", "val_loss", "gmp_val", "gmp_val_moving",
          "eval_return_train", "eval_return_heldout")
@@ -48,8 +49,10 @@ class FamilyGridSearch(kt.Tuner):
 
     def __init__(self, base_config: BaseConfig, data_path: str | None, out_dir: Path,
                  grid_size: int, verbose: bool, *, objective, max_trials: int,
-                 hyperparameters, max_consecutive_failed_trials: int, **kwargs):
+                 hyperparameters, max_consecutive_failed_trials: int,
+                 population: bool = False, **kwargs):
         self.base_config = base_config
+        self.population = population  # one trial = all seeds of a configuration
         self.family = get_family(base_config.family)
         self.data_path = data_path
         self.trials_dir = out_dir / "trials"
@@ -75,7 +78,31 @@ class FamilyGridSearch(kt.Tuner):
     def _finished_trials(self) -> int:
         """Finished = its run directory has metrics.json (written last, atomically); this
         works in the chief/worker mode too, where the oracle lives in another process."""
+        if self.population:
+            return len(list(self.trials_dir.glob("trial_*/seed_*/metrics.json")))
         return len(list(self.trials_dir.glob("trial_*/metrics.json")))
+
+    def finished_populations(self) -> int:
+        """Trials whose every member has written metrics.json."""
+        return sum(1 for trial_dir in self.trials_dir.glob("trial_*")
+                   if (members := list(trial_dir.glob("seed_*")))
+                   and all((m / "metrics.json").exists() for m in members))
+
+    def record_duration(self, seconds: float) -> None:
+        self._durations.append(seconds)
+
+    def eta_minutes(self, done: int) -> float:
+        workers = int(os.environ.get("TFLAB_WORKERS", "1"))
+        mean = sum(self._durations) / max(1, len(self._durations))
+        return max(0, self.grid_size - done) * mean / workers / 60
+
+    @staticmethod
+    def check_report(report: dict) -> dict:
+        """A population whose every member diverged is a failed trial."""
+        flags = [v for k, v in report.items() if k.endswith("/failed")]
+        if flags and all(flags):
+            raise kt.errors.FailedTrialError("every member's loss became non-finite")
+        return report
 
     @staticmethod
     def _finished_before(run_dir, config: BaseConfig) -> dict | None:
@@ -92,7 +119,7 @@ class FamilyGridSearch(kt.Tuner):
         """Reuse data already loaded (and checked) for `config` in this process."""
         self._data_cache[self.family.data_key(config, self.data_path)] = data
 
-    def _data(self, config: BaseConfig):
+    def data_for(self, config: BaseConfig):
         key = self.family.data_key(config, self.data_path)
         if key not in self._data_cache:
             self._data_cache[key] = self.family.load_data(config, self.data_path)
@@ -100,6 +127,8 @@ class FamilyGridSearch(kt.Tuner):
 
     def run_trial(self, trial, *args, **kwargs):
         values = dict(trial.hyperparameters.values)
+        if self.population:
+            return run_population_trial(self, trial, values)
         config = self.base_config.with_values(values)
         done = self._finished_trials()
         described = " ".join(f"{k}={v}" for k, v in values.items()
@@ -112,7 +141,7 @@ class FamilyGridSearch(kt.Tuner):
             return kept
         started = time.perf_counter()
         try:
-            metrics = self.family.train(config, self._data(config),
+            metrics = self.family.train(config, self.data_for(config),
                                         self.trials_dir / f"trial_{trial.trial_id}",
                                         verbose=0)
         except TrainingDiverged as err:

@@ -5,9 +5,9 @@ process that holds the oracle can write every table without reading any run dire
 grid spread over machines needs no shared disk. Two forms of metrics are understood:
 
 - one seed per trial: `{"val_loss": ..., "gmp_val": ...}` -> one row;
-- a seed population per trial: `seed_<K>/<metric>` for each member K (plus the trial's
-  median objective) -> one row per member, `random_seed = K`, the member FAILED when it
-  reported `seed_<K>/failed = 1`.
+- a seed population per trial (`tuning/populations.py`): `seed_<K>/<metric>` for each
+  member K (plus the trial's medians) -> one row per member, `random_seed = K`,
+  `run = trial_ID/seed_K`, the member FAILED when it reported `seed_<K>/failed = 1`.
 
 `worker` names the tuner id whose report counted (kept by `tuning.oracle.LeaseOracle`).
 """
@@ -18,8 +18,9 @@ import re
 from pathlib import Path
 
 from tuning.oracle import PRIVATE_PREFIX
+from tuning.populations import parse_seeds
+from tuning.results import SEED_AXIS, SEEDS_HP
 
-SEED_AXIS = "random_seed"
 MEMBER = re.compile(r"^seed_(\d+)/(.+)$")
 
 
@@ -45,20 +46,26 @@ def members(metrics: dict[str, float]) -> dict[int, dict[str, float]]:
 
 
 def trial_rows(trial: dict, axes: list[str], worker: str) -> list[dict]:
+    """One row for a one-seed trial; one per member (`run` = trial_ID/seed_K) for a
+    population, whose members come from its `random_seeds` value (or its reports)."""
     values = trial.get("hyperparameters", {}).get("values", {})
-    status = trial.get("status", "")
-    base = {"trial": trial["trial_id"], "status": status}
+    status, trial_id = trial.get("status", ""), trial["trial_id"]
+    base = {"trial": trial_id, "run": f"trial_{trial_id}", "status": status}
     base.update({axis: values.get(axis) for axis in axes})
     base["worker"] = worker
     metrics = last_values(trial) if status == "COMPLETED" else {}
     population = members(metrics)
-    if not population:
+    seeds = (parse_seeds(values[SEEDS_HP]) if SEEDS_HP in values
+             else list(population) or None)
+    if seeds is None:
         return [{**base, **{k: v for k, v in metrics.items() if k not in base}}]
     rows = []
-    for seed, member in population.items():
+    for seed in seeds:
+        member = dict(population.get(seed, {}))
         failed = member.pop("failed", 0.0) == 1.0
-        row = {**base, SEED_AXIS: seed, "status": "FAILED" if failed else status}
-        if not failed:
+        row = {**base, "run": f"trial_{trial_id}/seed_{seed}", SEED_AXIS: seed,
+               "status": "FAILED" if failed else status}
+        if status == "COMPLETED" and not failed:
             row.update({k: v for k, v in member.items() if k not in row})
         rows.append(row)
     return rows

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from configs.base import BaseConfig
+from configs.base import LR_DECAYS, BaseConfig
 from tflab.errors import UserError
-from configs.base import LR_DECAYS
 
 NORMS = ("batch", "group", "layer", "instance", "none")
 BOT_NAMES = ("random", "weighted_random", "victory_point")  # catanatron 3.2.1 on PyPI

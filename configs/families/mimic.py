@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from configs.base import BaseConfig
+from configs.base import LR_DECAYS, BaseConfig
 from tflab.errors import UserError
-from configs.base import LR_DECAYS
 
 FEATURE_SET_NAMES = ("v1", "v2", "v3")
 TRAINING_VIEWS = ("choice_sets", "contrasts")
@@ -41,17 +40,12 @@ class MimicConfig(BaseConfig):
     epochs: int = 100
     beta_1: float = 0.9
     beta_2: float = 0.999
-    # Measured on the 2-core CI box (README "Speed"): XLA made a batch-10 000 training step
-    # slower (138–396 ms vs 78–122 ms), and with 2 training steps per epoch there is no
-    # host round trip for steps_per_execution to save (8 ran 16.4 s vs 12.2–15.3 s for 10
-    # epochs, and it needs a longer trace). Both stay available for other data sizes; XLA
+    # Off: both measured slower at this batch size (bench/RESULTS_mimic.md, "XLA"); XLA
     # only runs with deterministic=False.
     jit_compile: bool = False
     steps_per_execution: int = 1
-    # Each training and evaluation batch is walked in pieces of this many decisions, so a
-    # piece's activations stay in cache (tfmodels/microbatch.py): same gradient, same loss,
-    # fewer trips to memory. Measured (v3 4 × 32, one thread): an epoch's two training steps
-    # 264 → 175 ms, a 100-epoch trial 47–50 → 42 s. 0 = Keras' own steps on whole batches.
+    # Decisions per cache-sized piece of each batch (tfmodels/microbatch.py): same gradient
+    # and loss, measured faster (bench/RESULTS_mimic.md, "micro-batches"); 0 = whole batches.
     micro_batch: int = 500
 
     def validate(self) -> None:

@@ -1,9 +1,7 @@
 """Generate catanatron games into a TFDS data dir: `python -m pipelines.catan --games 2000`.
 
-The games' settings (bots, first seed, tick cap, validation share) come from a config
-(default catan_resnet18), so `python -m tfmodels.fit CONFIG --data DIR --set n_games=N`
-finds exactly these games instead of generating new ones. Games are played by `--workers`
-processes (default 2: both cores); the line printed at the end says how fast.
+The games' settings come from a config, so a fit with the same settings finds exactly these
+games instead of generating new ones (see `CLI_HELP`).
 """
 from __future__ import annotations
 
@@ -11,17 +9,33 @@ import argparse
 import sys
 
 from configs.base import load_config
-from pipelines.catan.builder import default_data_dir, games_config, prepare
 from tflab.errors import UserError, main_guard
+from tflab.extras import require_family
+
+CLI_HELP = """Play catanatron games between 4 fixed bots and store every tick for training.
+
+reads:  the game settings (bots, first seed, tick cap, validation share) of --config
+        (default catan_resnet18) with --set overrides; needs pip install -e '.[catan]'
+writes: a TFDS dataset (one example per game, split by game) under --out (default
+        $TFLAB_DATA_DIR or ~/.cache/tflab/tfds); games already there are reused
+prints: one line per game (a bar with time left on a terminal), then games/s and ticks/s
+        (wall clock of play + encoding, process start-up included) and the splits
+Then python -m tfmodels.fit catan_resnet18 --data DIR --set n_games=N trains on them.
+"""
+
+CLI_EXAMPLE = """example:
+  python -m pipelines.catan --games 200 --out data/catan --workers 2
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.catan", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m pipelines.catan", description=CLI_HELP,
+                                     epilog=CLI_EXAMPLE,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--games", type=int, default=None,
                         help="number of games (default: the config's n_games)")
-    parser.add_argument("--out", default=None,
-                        help=f"TFDS data dir (default $TFLAB_DATA_DIR or {default_data_dir()})")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="TFDS data dir (default $TFLAB_DATA_DIR or ~/.cache/tflab/tfds)")
     parser.add_argument("--config", default="catan_resnet18",
                         help="config whose bots / seed_start / max_ticks / val_fraction to use")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
@@ -33,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    require_family("catan")  # before catanatron is imported: a missing extra is one line
+    from pipelines.catan.builder import games_config, prepare
+
     overrides = list(args.overrides)
     if args.games is not None:
         if args.games < 2:

@@ -25,6 +25,7 @@ import tensorflow_datasets as tfds
 from pipelines.catan.channels import H, N_BOARD, N_NUMERIC, W
 from pipelines.catan.simulate import check_bots, play_game_args
 from tflab.errors import UserError
+from tflab.progress import Progress
 
 VERSION = "1.1.0"
 
@@ -82,6 +83,7 @@ class CatanGames(tfds.core.GeneratorBasedBuilder):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.stats = {"games": 0, "ticks": 0, "seconds": 0.0}
+        self.progress = None  # a tflab.progress.Progress while games are played, if any
 
     def _info(self) -> tfds.core.DatasetInfo:
         return self.dataset_info_from_configs(
@@ -107,9 +109,13 @@ class CatanGames(tfds.core.GeneratorBasedBuilder):
         config = self.builder_config
         jobs = [(seed, tuple(config.bots), config.max_ticks) for seed in seeds]
         started = time.perf_counter()
+        if self.progress is not None:
+            self.progress.start()
         for record in _play_all(jobs, config.workers):
             self.stats["games"] += 1
             self.stats["ticks"] += record.n_ticks
+            if self.progress is not None:
+                self.progress.step(f"seed {record.seed}, {record.n_ticks} ticks")
             yield record.seed, {"seed": record.seed, "winner": record.winner,
                                 "n_ticks": record.n_ticks,
                                 "board": record.board, "numeric": record.numeric,
@@ -129,7 +135,10 @@ def _play_all(jobs: list, workers: int):
 
 def prepare(config: CatanGamesConfig, data_dir: str | None = None) -> CatanGames:
     """The builder for `config`, generating its games first if they are not on disk."""
-    tfds.disable_progress_bar()  # our CLI prints one line with games/s instead
+    tfds.disable_progress_bar()  # ours counts games (TFDS' own bars count records per split)
     builder = CatanGames(data_dir=data_dir or default_data_dir(), config=config)
-    builder.download_and_prepare()
+    if not builder.is_prepared():
+        with Progress(config.n_games, "game", "game") as progress:
+            builder.progress = progress
+            builder.download_and_prepare()
     return builder

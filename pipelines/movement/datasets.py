@@ -3,12 +3,11 @@
 The arrays already sit in memory, so nothing is read or cached from disk: a batch is a
 `tf.gather` of rows. Training data is shuffled over *all* rows (a full-size buffer: the
 notebooks learned that batch composition matters) with a fresh permutation every epoch,
-derived from the run's seed (`Dataset.random(seed, rerandomize_each_iteration=True)` →
-one stateless permutation per epoch). With `repeat=True` the training dataset is one endless
-stream of such epochs (`Dataset.random(seed)`: one draw per epoch), so `fit` keeps a single
-iterator for the whole run (with `steps_per_epoch`); measured on the CI box (mimic 4 × 32,
-one thread, 40 epochs) that took `fit` from 17.6–21.4 s to 13.6–13.8 s. Measured here on 262k contrast rows, a
-per-element `Dataset.shuffle` cost 2–5 s per epoch; the permutation costs ~0.1 s.
+derived from the data seed (`split_seed`) alone: epoch i of the endless training stream
+(`repeat=True`, one iterator for the whole `fit`, with `steps_per_epoch`) is the stateless
+permutation of (i, seed), independent of TensorFlow's global seed, so `random_seed` moves
+the start, never the data. The permutation replaces a much slower per-element
+`Dataset.shuffle` (both measured: bench/RESULTS_mimic.md, "input stream").
 Evaluation datasets are never shuffled, so predictions line up with `ChoiceSets` rows.
 """
 from __future__ import annotations
@@ -56,7 +55,10 @@ def make_dataset(choice_sets: ChoiceSets, *, batch_size: int, shuffle: bool, see
             keys = tf.random.stateless_uniform([n], seed=pair)
             return batches_of(tf.argsort(keys, stable=True))
 
-        draws = (tf.data.Dataset.random(seed=seed) if repeat else
+        # Endless stream: epoch i's order is a pure function of (i, seed), never of TF's
+        # global seed, so every random start (solo or population member) sees the same
+        # batches. A one-epoch dataset re-shuffles on each iteration instead.
+        draws = (tf.data.Dataset.range(2 ** 62) if repeat else
                  tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1))
         dataset = draws.flat_map(epoch).map(rows)
     else:

@@ -1,5 +1,6 @@
 """A chief and workers as separate processes on loopback, each in its own working
-directory with its own --out (no shared disk), through the real CLI."""
+directory with its own --out (no shared disk), through the real CLI. The tiny grid is
+layer_size[2] x random_seed[5]: two trials, each a seed population of five (the default)."""
 import re
 import socket
 import subprocess
@@ -12,6 +13,7 @@ from tests.cli import run_cli, start_cli
 from tests.tuning.test_grid_cli import TINY
 
 LEASE = "5"  # seconds: short, so a killed worker's trial comes back quickly
+FINISHED = r"(?:trial|population) \d+/\d+ \[(\w+)\] .*->"  # a worker's end-of-trial line
 
 
 def _free_port() -> int:
@@ -53,12 +55,12 @@ def _worker_id(log_text):
 
 def _trained(log_text):
     """Trial ids a worker's log says it trained to the end."""
-    return re.findall(r"trial \d+/\d+ \[(\w+)\] .*->", log_text)
+    return re.findall(FINISHED, log_text)
 
 
 @pytest.mark.slow
 def test_two_workers_share_a_grid_and_a_killed_workers_trial_is_rerun(tmp_path):
-    port, trials = _free_port(), 3
+    port, trials = _free_port(), 2
     chief_log = open(tmp_path / "chief.log", "w")
     b_log = open(tmp_path / "b.log", "w")
     chief = _chief(tmp_path, port, trials, chief_log)
@@ -66,8 +68,8 @@ def test_two_workers_share_a_grid_and_a_killed_workers_trial_is_rerun(tmp_path):
     worker_b = None
     try:
         a_lines = []
-        _wait_for(worker_a, r"trial \d+/\d+ \[\w+\] .*->", seen=a_lines)  # one finished
-        # b joins now, so that a surely takes a second trial (the grid has 3)
+        _wait_for(worker_a, FINISHED, seen=a_lines)                  # one trial finished
+        # b joins only now, so that a surely takes the second trial
         worker_b = _worker(tmp_path, "b", port, b_log)
         killed = _wait_for(worker_a, r"trial \[(\w+)\] leased", seen=a_lines).group(1)
         time.sleep(1.0)
@@ -81,9 +83,9 @@ def test_two_workers_share_a_grid_and_a_killed_workers_trial_is_rerun(tmp_path):
                 process.kill()
     chief_text, b_text = (tmp_path / "chief.log").read_text(), (tmp_path / "b.log").read_text()
     results = pd.read_csv(tmp_path / "chief" / "grid" / "results.csv", dtype={"trial": str})
-    assert len(results) == trials and results["trial"].is_unique
-    assert set(results["status"]) == {"COMPLETED"}
-    assert results[["layer_size", "random_seed"]].drop_duplicates().shape[0] == trials
+    assert len(results) == trials * 5 and set(results["status"]) == {"COMPLETED"}
+    assert results[["layer_size", "random_seed"]].drop_duplicates().shape[0] == trials * 5
+    assert results.groupby("trial")["worker"].nunique().eq(1).all()
     b_id = _worker_id(b_text)
     ran_by = dict(zip(results["trial"], results["worker"]))
     assert ran_by[killed] == b_id, (killed, ran_by)
@@ -92,12 +94,12 @@ def test_two_workers_share_a_grid_and_a_killed_workers_trial_is_rerun(tmp_path):
     assert "lease expired, trial re-queued" in chief_text
     # no shared disk: each worker's run directories lie under its own --out only
     for name in ("a", "b"):
-        finished = {p.parent.name for p in (tmp_path / name / "grid").glob(
-            "trials/trial_*/metrics.json")}
+        finished = {p.parent.parent.name for p in (tmp_path / name / "grid").glob(
+            "trials/trial_*/seed_*/metrics.json")}
         wanted = {f"trial_{t}" for t, w in ran_by.items() if w.endswith(
             str(worker_a.pid) if name == "a" else b_id)}
         assert finished == wanted, (name, finished, wanted)
-    assert not list((tmp_path / "chief" / "grid").glob("trials/*/metrics.json"))
+    assert not list((tmp_path / "chief" / "grid").glob("trials/**/metrics.json"))
     trained = _trained("\n".join(a_lines)) + _trained(b_text)
     assert sorted(trained) == sorted(ran_by), trained  # each grid point trained once, the
     assert killed not in _trained("\n".join(a_lines))  # killed one only by b, to the end
@@ -124,7 +126,7 @@ def test_a_killed_chief_restarts_and_finishes_without_rerunning(tmp_path):
     trained = _trained((tmp_path / "w.log").read_text())
     assert len(trained) == trials and len(set(trained)) == trials, trained  # none re-run
     results = pd.read_csv(tmp_path / "chief" / "grid" / "results.csv")
-    assert len(results) == trials and set(results["status"]) == {"COMPLETED"}
+    assert len(results) == trials * 5 and set(results["status"]) == {"COMPLETED"}
 
 
 def test_a_worker_without_a_chief_gives_up_with_one_line(tmp_path):

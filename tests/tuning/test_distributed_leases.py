@@ -162,6 +162,7 @@ def test_rows_from_trial_json_name_the_worker_and_expand_seed_populations(tmp_pa
     assert rows[0]["val_loss"] == 0.25 and LEASE_TOKEN not in rows[0]
     members = rows[1:]
     assert [r["random_seed"] for r in members] == [3, 4, 5]
+    assert [r["run"] for r in rows] == ["trial_0", *(f"trial_1/seed_{k}" for k in (3, 4, 5))]
     assert [r["status"] for r in members] == ["COMPLETED", "COMPLETED", "FAILED"]
     assert members[0]["best_val_loss"] == 0.4 and members[1]["gmp_val"] == 0.2
     assert "best_val_loss" not in members[2]

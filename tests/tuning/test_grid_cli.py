@@ -12,10 +12,44 @@ TINY = ["--set", "simulator_config=tiny", "--set", "epochs=2", "--set", "batch_s
 
 
 @pytest.mark.slow
-def test_grid_runs_then_resumes_after_a_kill(tmp_path):
+def test_seed_populations_run_then_resume_after_a_kill(tmp_path):
+    """grid: random_seed[5] x layer_size[2] = 2 populations of 5; kill -9 after the first."""
     out = tmp_path / "grid"
-    # grid: random_seed[5] x layer_size[2] = 10 trials; run 3, killing after the first
-    process = start_cli("tuning.grid", "mimic_v3", *TINY, "--max-trials", "3",
+    process = start_cli("tuning.grid", "mimic_v3", *TINY, "--out", str(out))
+    finished = []
+    for line in process.stdout:
+        if re.match(r"population 1/2 \[\d+\] layer_size=\d+ seeds 0,1,2,3,4 -> "
+                    r"best_val_loss per seed: (\d\.\d{4} ){4}\d\.\d{4}", line):
+            finished.append(line)
+            process.kill()
+            break
+    process.wait(timeout=60)
+    assert finished, "the grid printed no population line before the kill"
+    first = sorted(out.glob("trials/trial_*/seed_*/metrics.json"))
+    assert len(first) == 5
+    stamp = {p: p.stat().st_mtime_ns for p in first}
+
+    resumed = run_cli("tuning.grid", "mimic_v3", *TINY, "--out", str(out))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "resuming" in resumed.stdout and "as 2 seed populations of 5" in resumed.stdout
+    for path, mtime in stamp.items():  # the finished population was not run again
+        assert path.stat().st_mtime_ns == mtime
+    results = pd.read_csv(out / "results.csv")
+    assert len(results) == 10 and set(results["status"]) == {"COMPLETED"}
+    assert sorted(results["random_seed"]) == sorted(list(range(5)) * 2)
+    assert set(results["run"].str.extract(r"(seed_\d)")[0]) == {f"seed_{s}" for s in range(5)}
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary["n"]) == [5, 5]
+    assert (summary["best_val_loss_spread"] > 0).all()
+    assert len(list((out / "hparams").glob("trial_*/seed_*"))) == 10
+
+
+@pytest.mark.slow
+def test_grid_runs_one_by_one_then_resumes_after_a_kill(tmp_path):
+    out = tmp_path / "grid"
+    # --population off: random_seed[5] x layer_size[2] = 10 trials; run 3, kill after the first
+    TINY_OFF = [*TINY, "--population", "off"]
+    process = start_cli("tuning.grid", "mimic_v3", *TINY_OFF, "--max-trials", "3",
                         "--out", str(out))
     finished = []
     for line in process.stdout:
@@ -29,7 +63,7 @@ def test_grid_runs_then_resumes_after_a_kill(tmp_path):
     assert len(first_metrics) >= 1
     stamp = {p: p.stat().st_mtime_ns for p in first_metrics}
 
-    resumed = run_cli("tuning.grid", "mimic_v3", *TINY, "--max-trials", "3",
+    resumed = run_cli("tuning.grid", "mimic_v3", *TINY_OFF, "--max-trials", "3",
                       "--out", str(out))
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert "resuming" in resumed.stdout
@@ -52,7 +86,8 @@ def test_grid_runs_then_resumes_after_a_kill(tmp_path):
 def test_a_diverging_trial_is_marked_failed_and_the_grid_goes_on(tmp_path):
     out = tmp_path / "grid"
     result = run_cli("tuning.grid", "mimic_v3", *TINY, "--set", "learning_rate=1e30",
-                     "--set", "num_layers=3", "--max-trials", "2", "--out", str(out))
+                     "--set", "num_layers=3", "--max-trials", "2", "--population", "off",
+                     "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     results = pd.read_csv(out / "results.csv")
     assert len(results) == 2 and set(results["status"]) == {"FAILED"}
@@ -94,5 +129,6 @@ def test_two_worker_processes_share_one_grid(tmp_path):
                      "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     results = pd.read_csv(out / "results.csv")
-    assert len(results) == 2 and set(results["status"]) == {"COMPLETED"}
+    assert len(results) == 10 and set(results["status"]) == {"COMPLETED"}
     assert "[w0]" in result.stdout or "[w1]" in result.stdout
+    assert result.stdout.count("population ") == 2

@@ -56,7 +56,6 @@ class MimicFamily:
               verbose: int = 1) -> dict:
         import keras
 
-        from pipelines.movement.datasets import steps_per_epoch
         from tfmodels.mimic.model import build_logodds_model
 
         run_dir = Path(run_dir)
@@ -71,15 +70,7 @@ class MimicFamily:
                                                 beta_1=config.beta_1, beta_2=config.beta_2),
                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                 **compile_options(config, strategy))
-            make = movement.make_dataset
-            return KerasExperiment(
-                model=model,
-                train=make(data.train_view, batch_size=config.batch_size, shuffle=True,
-                           seed=config.random_seed, repeat=True),
-                steps_per_epoch=steps_per_epoch(data.train_view, config.batch_size),
-                train_eval=make(data.train_view, batch_size=config.batch_size, shuffle=False,
-                                seed=0),
-                val=make(data.val_view, batch_size=config.batch_size, shuffle=False, seed=0))
+            return _experiment(model, data, config)
 
         def final_metrics(model) -> dict:
             return evaluate_choices(model, data, config.batch_size)
@@ -88,13 +79,89 @@ class MimicFamily:
                                    final_metrics=final_metrics)
         write_artifacts(model, data, config, run_dir)
         metrics["data_source"] = data.source
-        metrics.setdefault("measured_as", {}).update(
-            gmp_val="exp(-mean NLL of the selected choice) over full validation choice sets",
-            gmp_val_moving="stay-put choices removed, renormalised, decisions that moved",
-            gmp_random="every valid choice equally likely",
-            true_gmp_val="simulator's own probabilities of the selections (the ceiling)")
+        metrics.setdefault("measured_as", {}).update(MEASURED_AS)
         io.write_json(run_dir / "metrics.json", metrics)
         return metrics
+
+    def train_population(self, configs: list[MimicConfig], data: movement.MovementData,
+                         run_dirs: list[Path], *, verbose: int = 1) -> list:
+        """Train configs that differ only in random_seed as one seed population: one model,
+        one pipeline, one loop; one full run directory per member (tfmodels.population_fit).
+        Returns each member's `MemberResult`."""
+        import keras
+
+        from tfmodels.mimic.population import build_population_model, member_model
+        from tfmodels.population_fit import fit_population
+
+        config = configs[0]
+
+        def make_experiment(strategy) -> KerasExperiment:
+            model = build_population_model(
+                len(data.feature_names), seeds=[c.random_seed for c in configs],
+                num_layers=config.num_layers, layer_size=config.layer_size,
+                dropout=config.dropout, activation=config.activation,
+                micro_batch=config.micro_batch, deterministic=config.deterministic)
+            model.compile(optimizer=keras.optimizers.Adam(
+                learning_rate(config, data.train_view), beta_1=config.beta_1,
+                beta_2=config.beta_2), **compile_options(config, strategy))
+            return _experiment(model, data, config)
+
+        def final_metrics(model) -> list[dict]:
+            logits = {name: predict_logits(model, split, config.batch_size)
+                      for name, split in (("train", data.train), ("val", data.val))}
+            return [member_metrics(data, {name: value[:, k] for name, value in logits.items()})
+                    for k in range(len(configs))]
+
+        def export_member(model, k: int, run_dir: Path) -> None:
+            solo = member_model(model, k)
+            with io.atomic_path(run_dir / "model.keras") as tmp:
+                solo.save(tmp)
+            write_artifacts(solo, data, configs[k], run_dir)
+
+        _, results = fit_population(configs, make_experiment, run_dirs,
+                                    final_metrics=final_metrics, export_member=export_member,
+                                    verbose=verbose)
+        for result in results:
+            if result.failed is None:
+                result.metrics["data_source"] = data.source
+                result.metrics["measured_as"].update(MEASURED_AS)
+                io.write_json(result.run_dir / "metrics.json", result.metrics)
+        return results
+
+
+MEASURED_AS = dict(
+    gmp_val="exp(-mean NLL of the selected choice) over full validation choice sets",
+    gmp_val_moving="stay-put choices removed, renormalised, decisions that moved",
+    gmp_random="every valid choice equally likely",
+    true_gmp_val="simulator's own probabilities of the selections (the ceiling)")
+
+
+def _experiment(model, data, config: MimicConfig) -> KerasExperiment:
+    """Datasets for one fit: the training order is seeded by split_seed, never by
+    random_seed, so every random start (solo or population member) sees the same batches."""
+    from pipelines.movement.datasets import steps_per_epoch
+
+    make = movement.make_dataset
+    return KerasExperiment(
+        model=model,
+        train=make(data.train_view, batch_size=config.batch_size, shuffle=True,
+                   seed=config.split_seed, repeat=True),
+        steps_per_epoch=steps_per_epoch(data.train_view, config.batch_size),
+        train_eval=make(data.train_view, batch_size=config.batch_size, shuffle=False, seed=0),
+        val=make(data.val_view, batch_size=config.batch_size, shuffle=False, seed=0))
+
+
+def member_metrics(data, logits: dict) -> dict:
+    """GMP family of metrics from logits [decisions, C] on the full train/val choice sets."""
+    out = {}
+    for split, name in ((data.train, "train"), (data.val, "val")):
+        out.update(choice_metrics(logits[name], split.mask, split.selected, split.distance_km,
+                                  name))
+    out["gmp_random"] = out["gmp_random_val"]
+    if data.true_gmp_val is not None:
+        out["true_gmp_val"] = data.true_gmp_val
+        out["true_gmp_train"] = data.true_gmp_train
+    return out
 
 
 def learning_rate(config: MimicConfig, train_view):
@@ -113,15 +180,8 @@ def predict_logits(model, choice_sets, batch_size: int) -> np.ndarray:
 
 def evaluate_choices(model, data, batch_size: int) -> dict:
     """GMP family of metrics on the full train and validation choice sets."""
-    out = {}
-    for split, name in ((data.train, "train"), (data.val, "val")):
-        logits = predict_logits(model, split, batch_size)
-        out.update(choice_metrics(logits, split.mask, split.selected, split.distance_km, name))
-    out["gmp_random"] = out["gmp_random_val"]
-    if data.true_gmp_val is not None:
-        out["true_gmp_val"] = data.true_gmp_val
-        out["true_gmp_train"] = data.true_gmp_train
-    return out
+    return member_metrics(data, {name: predict_logits(model, split, batch_size)
+                                 for name, split in (("train", data.train), ("val", data.val))})
 
 
 def write_artifacts(model, data, config: MimicConfig, run_dir: Path) -> None:

@@ -12,9 +12,8 @@ probability). Contrasts — selected vs one sampled alternative — are the same
 
 The MLP runs on the valid rows only, as one 2-D matrix: padding is never computed (choice
 sets of 19–32 cells average ≈23 of 32 slots), and a 2-D Dense lets TensorFlow fuse
-MatMul + BiasAdd + ReLU. Measured on the 2-core CI box, one training step at batch 10 000
-(3 × 24, v1 features, deterministic ops): 63–80 ms vs 94–106 ms for the padded
-[B, C, F] model.
+MatMul + BiasAdd + ReLU (measured faster than the padded [B, C, F] model:
+bench/RESULTS_mimic.md, "valid rows").
 
 The per-choice scorer (features [N, F] → log-odds [N]) is shared by name with the full model,
 so `choice_scorer(model)` exports it for batch inference over millions of rows.

@@ -116,10 +116,29 @@ def gmp_lines(scores: pd.DataFrame) -> list[str]:
     return lines
 
 
+CLI_HELP = """Score every choice of every decision with a trained mimic run.
+
+reads:  RUN_DIR (config.json, features.json, scorer.keras: any mimic run directory of
+        tfmodels.fit or a grid trial) and tracks or a long choice table (--data; default:
+        the run's own simulator data); covariates are centred with the run's training means
+writes: --out (default RUN_DIR/scores.csv; .parquet also works): one row per (decision,
+        choice) with logodds, probability (softmax within the decision), split
+        (train/val for the run's individuals, new otherwise) and, on simulated data,
+        true_prob
+prints: the geometric mean probability of the selected choices per split
+"""
+
+CLI_EXAMPLE = """example:
+  python -m tfmodels.mimic.score grids/mimic_v3/trials/trial_07 --data new_tracks.csv \\
+      --out p.csv
+"""
+
+
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tfmodels.mimic.score",
-                                     description=__doc__.split("\n\n")[0])
+                                     description=CLI_HELP, epilog=CLI_EXAMPLE,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run_dir", type=Path, help="a mimic run directory (tfmodels.fit / grid)")
     parser.add_argument("--data", default=None,
                         help="tracks or long choice table (CSV/Parquet); default: the run's "

@@ -47,6 +47,7 @@ class SyntheticStereo(tfds.core.GeneratorBasedBuilder):
 
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES = {"1.0.0": "Layered analytic scenes; pretrain and target domains."}
+    progress = None  # a tflab.progress.Progress while the pairs are rendered, if any
 
     def _info(self) -> tfds.core.DatasetInfo:
         cfg = self.builder_config
@@ -73,7 +74,11 @@ class SyntheticStereo(tfds.core.GeneratorBasedBuilder):
     def _generate_examples(self, split: str, count: int):
         cfg = self.builder_config
         domain_id, split_id = DOMAINS.index(cfg.domain), SPLITS.index(split)
+        if self.progress is not None:
+            self.progress.start()
         for i in range(count):
             rng = np.random.default_rng([cfg.data_seed, domain_id, split_id, i])
             example = render_pair(cfg.domain, rng, cfg.height, cfg.width, cfg.max_disparity)
+            if self.progress is not None:
+                self.progress.step(split)
             yield i, {"index": i, **example}

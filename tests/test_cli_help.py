@@ -1,0 +1,41 @@
+"""Every entry point says what it does, what it reads and writes, with an example; the
+config-taking ones list every config with its one-line description."""
+import pytest
+
+from configs.base import known_config_names, unvalidated_config
+from configs.catalog import description
+from tests.cli import run_cli
+
+ENTRY_POINTS = ["tfmodels.fit", "tuning.grid", "tfmodels.rl", "tfmodels.mimic.score",
+                "pipelines.catan"]
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_help_says_what_it_reads_and_writes_with_an_example(entry):
+    result = run_cli(entry, "--help")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    for word in ("reads:", "writes:", "prints:", "example"):
+        assert word in text, f"{entry} --help lacks {word!r}"
+    assert f"python -m {entry} " in text.split("example")[-1]
+
+
+@pytest.mark.parametrize("entry, families", [("tfmodels.fit", None), ("tuning.grid", None),
+                                             ("tfmodels.rl", ("a2c",))])
+def test_list_prints_every_config_with_its_description(entry, families):
+    result = run_cli(entry, "--list")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    expected = [n for n in known_config_names()
+                if families is None or unvalidated_config(n).family in families]
+    assert [line.split()[0] for line in lines] == expected
+    for name, line in zip(expected, lines):
+        assert line.endswith(description(name)) and description(name)
+    grid_line = next((line for line in lines if line.startswith("mimic_v3 ")), None)
+    assert families or "60 trials" in grid_line
+
+
+def test_no_config_is_one_line_pointing_at_list():
+    result = run_cli("tfmodels.fit")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "--list" in result.stderr
