@@ -114,7 +114,7 @@ class LeaseOracle(FullGridOracle):
 
     @kt.synchronized
     def update_trial(self, trial_id, metrics, step=0):
-        metrics = {k: v for k, v in dict(metrics).items()}
+        metrics = dict(metrics)
         token = metrics.pop(LEASE_TOKEN, None)
         metrics = {k: v for k, v in metrics.items() if not k.startswith(PRIVATE_PREFIX)}
         trial = self.trials[trial_id]

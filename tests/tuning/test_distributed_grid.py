@@ -4,6 +4,7 @@ layer_size[2] x random_seed[5]: two trials, each a seed population of five (the 
 import re
 import socket
 import subprocess
+import threading
 import time
 
 import pandas as pd
@@ -37,16 +38,20 @@ def _worker(tmp_path, name, port, stdout):
 
 
 def _wait_for(process, pattern, timeout=240, seen=None):
-    """Read `process`'s output (into `seen`) until a line matches; return the match."""
-    deadline = time.monotonic() + timeout
-    for line in process.stdout:
-        if seen is not None:
-            seen.append(line)
-        match = re.search(pattern, line)
-        if match:
-            return match
-        assert time.monotonic() < deadline, f"no line like {pattern!r} in time"
-    raise AssertionError(f"the process ended without a line like {pattern!r}")
+    """Read `process`'s output (into `seen`) until a line matches; return the match.
+    A process silent for `timeout` seconds is killed, so the test fails instead of hanging."""
+    watchdog = threading.Timer(timeout, process.kill)
+    watchdog.start()
+    try:
+        for line in process.stdout:
+            if seen is not None:
+                seen.append(line)
+            match = re.search(pattern, line)
+            if match:
+                return match
+    finally:
+        watchdog.cancel()
+    raise AssertionError(f"the process ended (or hung) without a line like {pattern!r}")
 
 
 def _worker_id(log_text):
@@ -81,6 +86,8 @@ def test_two_workers_share_a_grid_and_a_killed_workers_trial_is_rerun(tmp_path):
         for process in (chief, worker_a, worker_b):
             if process is not None:
                 process.kill()
+        chief_log.close()
+        b_log.close()
     chief_text, b_text = (tmp_path / "chief.log").read_text(), (tmp_path / "b.log").read_text()
     results = pd.read_csv(tmp_path / "chief" / "grid" / "results.csv", dtype={"trial": str})
     assert len(results) == trials * 5 and set(results["status"]) == {"COMPLETED"}
@@ -111,17 +118,20 @@ def test_a_killed_chief_restarts_and_finishes_without_rerunning(tmp_path):
     worker_log = open(tmp_path / "w.log", "w")
     chief = _chief(tmp_path, port, trials, stdout=subprocess.PIPE)
     worker = _worker(tmp_path, "w", port, worker_log)
+    started = [chief, worker]
     try:
         _wait_for(chief, rf"trial 1/{trials} ")
         chief.kill()                                                  # kill -9
         chief.wait(timeout=30)
         restarted = _chief(tmp_path, port, trials, stdout=subprocess.PIPE)
+        started.append(restarted)
         output = restarted.communicate(timeout=240)[0]
         assert restarted.returncode == 0, output
         assert worker.wait(timeout=60) == 0
     finally:
-        for process in (chief, worker):
+        for process in started:
             process.kill()
+        worker_log.close()
     assert "resuming: 1 finished trials kept" in output
     trained = _trained((tmp_path / "w.log").read_text())
     assert len(trained) == trials and len(set(trained)) == trials, trained  # none re-run
