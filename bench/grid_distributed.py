@@ -42,7 +42,7 @@ def run_single(base: Path, grid_args: list[str]) -> float:
     (base / "single").mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with open(base / "single.log", "w") as log:
-        code = _cli([*grid_args, "--out", "grid"], base / "single", log).wait()
+        code = _cli([*grid_args, "--out", "grid", "--workers", "1"], base / "single", log).wait()
     assert code == 0, f"single-process grid failed, see {base / 'single.log'}"
     return time.perf_counter() - started
 

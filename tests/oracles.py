@@ -46,3 +46,31 @@ def simulated_choice_sets(n_individuals, decisions, seed):
                                    train_individuals=range(n_individuals))
     frame = pd.concat([table[["individual", "decision", "selected"]], features], axis=1)
     return table, features, to_choice_sets(frame, names)
+
+
+def long_table(choice_sets):
+    """Valid rows of padded choice sets as (y, X float64, groups) for ConditionalLogit."""
+    rows = choice_sets.mask.astype(bool)
+    decision = np.broadcast_to(np.arange(choice_sets.num_decisions)[:, None], rows.shape)
+    chosen = np.zeros(rows.shape, dtype=bool)
+    chosen[np.arange(choice_sets.num_decisions), choice_sets.selected] = True
+    return (chosen[rows].astype(float), choice_sets.features[rows].astype(np.float64),
+            decision[rows])
+
+
+def statsmodels_conditional_logit(choice_sets, columns=None):
+    """statsmodels' ConditionalLogit on the valid rows (optionally a subset of features):
+    (fitted results, model) — `model.loglike(beta)` is the exact float64 log-likelihood.
+
+    Its default BFGS stops early (measured: max |score| 0.045 on 240 simulated decisions,
+    coefficients 5e-3 off), and its Newton diverges from 0; BFGS then Newton from there
+    reaches max |score| ~1e-14, the optimum to compare with.
+    """
+    from statsmodels.discrete.conditional_models import ConditionalLogit
+
+    y, x, groups = long_table(choice_sets)
+    if columns is not None:
+        x = x[:, columns]
+    model = ConditionalLogit(y, x, groups=groups)
+    start = model.fit(disp=0, maxiter=500).params
+    return model.fit(disp=0, method="newton", start_params=start, maxiter=50, tol=1e-12), model

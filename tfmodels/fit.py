@@ -204,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
 
     family = get_family(config.family)
     seeds = parse_seeds(args.seeds, family) if args.seeds is not None else None
+    if seeds and not getattr(family, "supports_population", lambda c: False)(config):
+        raise UserError(f"{config.name} ({family.name} family, with these settings) does "
+                        f"not train seed populations; run one fit per seed with "
+                        f"--set random_seed=K")
     # Families that import TensorFlow lazily validate their data before it loads, so a bad
     # file or folder is reported in one line without TF's start-up notices on stderr.
     data = family.load_data(config, args.data)
@@ -222,8 +226,13 @@ def main(argv: list[str] | None = None) -> int:
     shown = {k: v for k, v in metrics.items() if isinstance(v, (int, float))
              and not k.startswith("best_") and math.isfinite(float(v))}
     print("final: " + "  ".join(f"{k}={v:.5g}" for k, v in sorted(shown.items())))
-    print(f"wrote {run_dir}/{{config.json, history.csv, metrics.json, model.keras, tensorboard/}}")
+    print(f"wrote {run_dir}/{{{', '.join(written(run_dir))}}}")
     return 0
+
+
+def written(run_dir: Path) -> list[str]:
+    """What the run directory holds, as the closing line shows it."""
+    return sorted(p.name + ("/" if p.is_dir() else "") for p in Path(run_dir).iterdir())
 
 
 def parse_seeds(text: str, family) -> list[int]:
@@ -234,9 +243,6 @@ def parse_seeds(text: str, family) -> list[int]:
                         f"got {text!r}") from None
     if not seeds or len(set(seeds)) != len(seeds):
         raise UserError(f"--seeds needs distinct integers, e.g. --seeds 0,1,2; got {text!r}")
-    if not hasattr(family, "train_population"):
-        raise UserError(f"family {family.name!r} does not train seed populations; run one "
-                        f"fit per seed with --set random_seed=K")
     return seeds
 
 
@@ -255,8 +261,8 @@ def fit_seed_population(family, config: BaseConfig, data, seeds: list[int], out:
         shown = {k: v for k, v in result.metrics.items() if k in SHOWN_PER_MEMBER}
         print(f"seed {result.config.random_seed}: " + "  ".join(
             f"{k}={v:.5g}" for k, v in shown.items()) + f"  -> {result.run_dir}")
-    print(f"wrote {out}/seed_K/{{config.json, history.csv, metrics.json, model.keras, "
-          f"tensorboard/}} for K in {','.join(map(str, seeds))}")
+    print(f"wrote {out}/seed_K/{{{', '.join(written(out / f'seed_{seeds[0]}'))}}} for K in "
+          f"{','.join(map(str, seeds))}")
     return 1 if all(r.failed for r in results) else 0
 
 

@@ -56,7 +56,7 @@ def check_arguments(args) -> None:
     if args.chief and args.connect:
         raise UserError("--chief and --connect exclude each other: start one chief, and "
                         "workers with --connect HOST:PORT")
-    if (args.chief or args.connect) and args.workers > 1:
+    if (args.chief or args.connect) and (args.workers or 1) > 1:
         raise UserError("--workers N starts its own chief and workers on this machine; "
                         "use it without --chief/--connect")
     if args.lease <= 0 or args.connect_timeout < 0:
@@ -69,6 +69,17 @@ def check_arguments(args) -> None:
 def worker_id() -> str:
     """host-pid: unique by itself (KerasTuner hands one trial to all holders of an id)."""
     return f"{socket.gethostname().split('.')[0]}-{os.getpid()}"
+
+
+def default_workers(trials: int) -> int:
+    """Without a GPU: one single-threaded trial process per core (faster than one process
+    using every core for these small models: bench/RESULTS_mimic.md, "workers"). With a GPU:
+    one process, whose trial spans the GPUs."""
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, trials))
 
 
 def configure_worker_threads() -> None:

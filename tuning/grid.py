@@ -136,9 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-trials", type=int, default=None,
                         help="stop after N trials in total (with seed populations, N "
                         "configurations); resumable")
-    parser.add_argument("--workers", type=int, default=1,
+    parser.add_argument("--workers", type=int, default=None,
                         help="trial processes side by side (a chief and N workers on "
-                        "loopback); each uses --threads compute threads")
+                        "loopback); each uses --threads compute threads (default: one per "
+                        "CPU core on a machine without a GPU, one with a GPU)")
     parser.add_argument("--threads", type=int, default=None,
                         help="compute threads per worker (default 1 with --workers N, "
                         "TensorFlow's choice with --connect)")
@@ -175,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     grid_size = grid_configs(config)
     if args.max_trials is not None and args.max_trials < 1:
         raise UserError("--max-trials must be >= 1")
-    if args.workers < 1 or (args.threads is not None and args.threads < 1):
+    if ((args.workers is not None and args.workers < 1)
+            or (args.threads is not None and args.threads < 1)):
         raise UserError("--workers and --threads must be >= 1")
     cluster.check_arguments(args)
     if args.connect:  # before TensorFlow loads: no chief is one clean line
@@ -201,11 +203,16 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(args.out or Path("grids") / config.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     objective = family.objective
+    if args.chief or args.connect:
+        workers = 1  # a chief trains nothing; a worker is one trial process
+    else:
+        workers = args.workers or cluster.default_workers(trials)
     if not args.connect:
         how = (f" as {trials} seed populations of {seeds}" if population else "")
         print(f"grid {config.name}: {grid_size} runs{how} over "
-              f"{', '.join(f'{k}[{len(v)}]' for k, v in config.grid.items())} -> {out_dir}",
-              flush=True)
+              f"{', '.join(f'{k}[{len(v)}]' for k, v in config.grid.items())} -> {out_dir} "
+              f"({workers} worker process{'es' if workers > 1 else ''}"
+              f"{f' × {args.threads or 1} thread' if workers > 1 else ''})", flush=True)
     def make_tuner(**cluster_options):
         return LeasedGridSearch(
             config, args.data, out_dir, trials, verbose=True, population=population,
@@ -225,9 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if args.chief:
         cluster.run_chief(make_tuner, args)
-    elif args.workers > 1:
+    elif workers > 1:
         worker_argv = [a for a in (argv if argv is not None else sys.argv[1:])]
-        codes = cluster.run_local(make_tuner, worker_argv, args.workers, args.threads or 1,
+        os.environ["TFLAB_WORKERS"] = str(workers)
+        codes = cluster.run_local(make_tuner, worker_argv, workers, args.threads or 1,
                                   args.lease)
         if any(codes):
             print(f"warning: worker exit codes {codes}; re-run the same command to resume",

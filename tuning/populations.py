@@ -23,7 +23,12 @@ def uses_populations(config, family, requested: str) -> bool:
     """Populations when the family trains them, the grid has several seeds, and the user
     did not ask for one-by-one training (`--population off`)."""
     seeds = config.grid.get(SEED_AXIS, [])
-    return (requested == "on" and hasattr(family, "train_population") and len(seeds) > 1)
+    supported = getattr(family, "supports_population", lambda config: False)
+    if requested != "on" or len(seeds) < 2 or not supported(config):
+        return False
+    # every value of every axis must allow it (e.g. no exactly-solved linear grid point)
+    return all(supported(config.with_values({axis: value}))
+               for axis, values in config.grid.items() for value in values)
 
 
 def seeds_text(seeds) -> str:
@@ -90,7 +95,7 @@ def run_population_trial(tuner, trial, values: dict) -> dict:
     kept = finished_before(trial_dir, configs, io.read_json, io.read_json_text)
     if kept is not None:
         failed = {s for s, m in kept.items() if m.get("status") == "FAILED"}
-        print(f"{label} -> finished before the interruption; kept, not re-run", flush=True)
+        tuner.say(f"{label} -> finished before the interruption; kept, not re-run")
         return tuner.check_report(trial_report(kept, failed, objective))
     started = time.perf_counter()
     results = tuner.family.train_population(
@@ -107,7 +112,7 @@ def run_population_trial(tuner, trial, values: dict) -> dict:
                       for alive in [[s for s in seeds if s not in failed]]
                       for k in ("gmp_val", "gmp_val_moving")
                       if alive and all(k in members[s] for s in alive))
-    print(f"{label.replace('population [', f'population {done}/{tuner.grid_size} [', 1)} -> "
+    tuner.say(f"{label.replace('population [', f'population {done}/{tuner.grid_size} [', 1)} -> "
           f"{score} per seed: {shown}{medians}  ({seconds:.1f}s for {len(seeds)} members, "
-          f"eta {tuner.eta_minutes(done):.1f} min)", flush=True)
+          f"eta {tuner.eta_minutes(done):.1f} min)")
     return tuner.check_report(trial_report(members, failed, objective))

@@ -4,12 +4,14 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import sys
 import time
 
 import keras_tuner as kt
 
 from configs.base import BaseConfig
 from tflab import io
+from tflab.progress import Progress, use_bar
 from tflab.errors import UserError  # noqa: F401  (re-raised by tuning.grid)
 from tfmodels.families import get_family
 from tfmodels.fit import TrainingDiverged
@@ -69,6 +71,17 @@ class FamilyGridSearch(kt.Tuner):
     def make_oracle(self, **kwargs) -> FullGridOracle:
         """The grid oracle (`tuning.heartbeat.LeasedGridSearch` leases its trials)."""
         return FullGridOracle(**kwargs)
+
+    def say(self, line: str, flush: bool = True) -> None:
+        """One line per finished trial; on a terminal (one process) a bar over the grid's
+        trials with rate and time left sits under the lines (tflab.progress)."""
+        if getattr(self, "_bar", None) is None and self.verbose and not self.who \
+                and int(os.environ.get("TFLAB_WORKERS", "1")) == 1 and use_bar(sys.stdout):
+            self._bar = Progress(self.grid_size, "grid", "trial", keep=True)
+        if getattr(self, "_bar", None) is not None:
+            self._bar.step(line)
+        else:
+            print(line, flush=flush)
 
     @property
     def who(self) -> str:
@@ -136,7 +149,7 @@ class FamilyGridSearch(kt.Tuner):
         run_dir = self.trials_dir / f"trial_{trial.trial_id}"
         kept = self._finished_before(run_dir, config)
         if kept is not None:  # finished, but killed before KerasTuner recorded it
-            print(f"{self.who}trial [{trial.trial_id}] {described} -> finished before the "
+            self.say(f"{self.who}trial [{trial.trial_id}] {described} -> finished before the "
                   f"interruption; kept, not re-run", flush=True)
             return kept
         started = time.perf_counter()
@@ -145,7 +158,7 @@ class FamilyGridSearch(kt.Tuner):
                                         self.trials_dir / f"trial_{trial.trial_id}",
                                         verbose=0)
         except TrainingDiverged as err:
-            print(f"{self.who}trial {done + 1}/{self.grid_size} [{trial.trial_id}] {described} -> "
+            self.say(f"{self.who}trial {done + 1}/{self.grid_size} [{trial.trial_id}] {described} -> "
                   f"FAILED: {err}", flush=True)
             raise kt.errors.FailedTrialError(str(err)) from None
         except Exception as err:  # a bug or bad input, not a bad grid point: stop the grid
@@ -157,7 +170,7 @@ class FamilyGridSearch(kt.Tuner):
         workers = int(os.environ.get("TFLAB_WORKERS", "1"))
         eta = remaining * sum(self._durations) / len(self._durations) / workers
         shown = "  ".join(f"{k}={metrics[k]:.4f}" for k in SHOWN if k in metrics)
-        print(f"{self.who}trial {done}/{self.grid_size} [{trial.trial_id}] {described} -> {shown}"
+        self.say(f"{self.who}trial {done}/{self.grid_size} [{trial.trial_id}] {described} -> {shown}"
               f"  ({seconds:.1f}s, eta {eta / 60:.1f} min)", flush=True)
         return {k: float(v) for k, v in metrics.items()
                 if isinstance(v, (int, float)) and math.isfinite(float(v))}

@@ -8,6 +8,7 @@ from tflab.errors import UserError
 
 FEATURE_SET_NAMES = ("v1", "v2", "v3")
 TRAINING_VIEWS = ("choice_sets", "contrasts")
+OPTIMIZERS = ("auto", "adam", "newton")
 
 
 @dataclasses.dataclass
@@ -47,6 +48,17 @@ class MimicConfig(BaseConfig):
     # Decisions per cache-sized piece of each batch (tfmodels/microbatch.py): same gradient
     # and loss, measured faster (bench/RESULTS_mimic.md, "micro-batches"); 0 = whole batches.
     micro_batch: int = 500
+    # -- exact solve of linear models (tfmodels/mimic/exact.py) --------------------------------
+    optimizer: str = "auto"            # "newton": exact-Hessian Newton with a line search on
+    #                                    the full training set (num_layers=0 only); "adam": the
+    #                                    Keras fit above; "auto": newton when num_layers=0
+    gradient_tol: float = 1e-7         # newton stops when max |gradient of the mean NLL| <= this
+    max_iterations: int = 50           # newton gives up (converged=false) after this many steps
+
+    @property
+    def solves_exactly(self) -> bool:
+        """Newton on the convex likelihood instead of Keras' Adam fit."""
+        return self.optimizer == "newton" or (self.optimizer == "auto" and self.num_layers == 0)
 
     def validate(self) -> None:
         super().validate()
@@ -74,3 +86,11 @@ class MimicConfig(BaseConfig):
                             f"{self.micro_batch}")
         if self.steps_per_execution < 1:
             raise UserError("steps_per_execution must be >= 1")
+        if self.optimizer not in OPTIMIZERS:
+            raise UserError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got "
+                            f"{self.optimizer!r}")
+        if self.optimizer == "newton" and self.num_layers != 0:
+            raise UserError("optimizer=newton solves linear models only (convex likelihood); "
+                            "set --set num_layers=0 or --set optimizer=adam")
+        if not self.gradient_tol > 0 or self.max_iterations < 1:
+            raise UserError("gradient_tol must be > 0 and max_iterations >= 1")

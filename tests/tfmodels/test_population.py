@@ -111,7 +111,7 @@ def test_a_diverging_member_fails_alone(tiny, trained, tmp_path, monkeypatch):
 
     def poisoned(num_features, seeds, deterministic, **architecture):
         starts = original(num_features, seeds, deterministic, **architecture)
-        starts[1][0] = np.full_like(starts[1][0], np.nan)  # member 1's first kernel
+        starts[1][-1] = np.full_like(starts[1][-1], np.nan)  # member 1: log-odds bias
         return starts
 
     healthy = trained[0]
@@ -146,3 +146,30 @@ def test_members_must_differ_only_in_seed(tiny, tmp_path):
                           config.with_values({"random_seed": 1, "layer_size": 4})])
     with pytest.raises(ValueError, match="repeats a random_seed"):
         check_population([config, config])
+
+
+@pytest.mark.parametrize("seeds, words", [("a,b", "comma-separated integers"),
+                                          ("1,1", "distinct integers")])
+def test_fit_seeds_user_errors_are_one_line(tmp_path, seeds, words):
+    from tests.cli import run_cli
+
+    result = run_cli("tfmodels.fit", "mimic_v3", "--seeds", seeds, "--out", str(tmp_path / "p"))
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and words in lines[0], result.stderr
+    assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.slow
+def test_fit_seeds_writes_one_run_directory_per_member(tmp_path):
+    from tests.cli import run_cli
+
+    result = run_cli("tfmodels.fit", "mimic_v3", "--seeds", "2,5", "--set",
+                     "simulator_config=tiny", "--set", "epochs=2", "--set", "batch_size=64",
+                     "--out", str(tmp_path / "p"), "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for seed in (2, 5):
+        run_dir = tmp_path / "p" / f"seed_{seed}"
+        assert json.loads((run_dir / "config.json").read_text())["random_seed"] == seed
+        assert "gmp_val" in json.loads((run_dir / "metrics.json").read_text())
+        assert f"seed {seed}: " in result.stdout

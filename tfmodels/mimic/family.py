@@ -54,6 +54,10 @@ class MimicFamily:
 
     def train(self, config: MimicConfig, data: movement.MovementData, run_dir: Path, *,
               verbose: int = 1) -> dict:
+        if config.solves_exactly:  # convex linear model: exact Newton solve, same run files
+            from tfmodels.mimic.exact import train_exact
+
+            return train_exact(config, data, run_dir, verbose=verbose)
         import keras
 
         from tfmodels.mimic.model import build_logodds_model
@@ -82,6 +86,10 @@ class MimicFamily:
         metrics.setdefault("measured_as", {}).update(MEASURED_AS)
         io.write_json(run_dir / "metrics.json", metrics)
         return metrics
+
+    def supports_population(self, config: MimicConfig) -> bool:
+        """Keras-trained configs only: an exact (Newton) solve has no random start."""
+        return not config.solves_exactly
 
     def train_population(self, configs: list[MimicConfig], data: movement.MovementData,
                          run_dirs: list[Path], *, verbose: int = 1) -> list:

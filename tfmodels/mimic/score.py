@@ -70,11 +70,13 @@ def split_of(individuals: pd.Series, stats: dict) -> np.ndarray:
 
 
 def score(run_dir: Path, data_path: str | None, covariates_path: str | None = None,
-          batch_size: int = 65_536) -> pd.DataFrame:
+          batch_size: int = 65_536, keep_all: bool = False) -> pd.DataFrame:
     """Per-choice log-odds and probabilities of `data_path` (or the run's own simulator).
 
     `covariates_path` goes with new tracks (v3 needs mlt/npp where they went); default: the
-    run's own `covariates_path`.
+    run's own `covariates_path`. `keep_all` keeps every column of the choice table and adds
+    the model's input features as `feature:NAME` columns (the diagnosis report selects and
+    groups choices by them).
     """
     config, stats = read_run(run_dir)
     table, source = movement.load_choice_table(
@@ -93,11 +95,15 @@ def score(run_dir: Path, data_path: str | None, covariates_path: str | None = No
                         f"{features.shape[1]} ({', '.join(features.columns)})")
     logodds = scorer.predict(features.to_numpy(np.float32), batch_size=batch_size,
                              verbose=0)[:, 0]
-    out = table[[c for c in KEEP_COLUMNS if c in table.columns]].copy()
+    keep = list(table.columns) if keep_all else [c for c in KEEP_COLUMNS if c in table.columns]
+    out = table[keep].copy()
+    if keep_all:
+        for name in features.columns:
+            out[f"feature:{name}"] = features[name].to_numpy()
     out["split"] = split_of(table["individual"], stats)
     out["logodds"] = logodds
     out["probability"] = softmax_within(logodds, table["decision"].to_numpy())
-    if "true_prob" in table.columns:
+    if "true_prob" in table.columns and not keep_all:
         out["true_prob"] = table["true_prob"].to_numpy()
     out.attrs["source"] = source
     return out

@@ -84,6 +84,14 @@ def _utility(spec: SimulatorSpec, distance_km, heading, day, mlt, npp) -> np.nda
     return utility
 
 
+def true_logodds(spec: SimulatorSpec, distance_km, heading, day, mlt, npp, lat, lon
+                 ) -> np.ndarray:
+    """The simulator's log-odds of choices (any shape, broadcast): its utility inside the
+    box, −inf outside (the hard wall). Forward simulation from "the truth" uses this."""
+    utility = _utility(spec, distance_km, heading, day, mlt, npp)
+    return np.where(fields.in_box(lat, lon), utility, -np.inf)
+
+
 def simulate(spec: SimulatorSpec) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(tracks, covariates, long choice table with `true_prob`), deterministic for a seed.
 
@@ -110,9 +118,8 @@ def simulate(spec: SimulatorSpec) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
         lat, lon = catalog.latlon(np.where(sets.valid, sets.ids, current[:, None]))
         day = day_of_year(dates)[:, None]
         mlt, npp = fields.mlt(lat, lon, day), fields.npp(lat, lon, day)
-        utility = _utility(spec, sets.distance_km, sets.heading, day, mlt, npp)
-        allowed = sets.valid & fields.in_box(lat, lon)
-        utility = np.where(allowed, utility, -np.inf)
+        utility = np.where(sets.valid, true_logodds(spec, sets.distance_km, sets.heading, day,
+                                                     mlt, npp, lat, lon), -np.inf)
         weights = np.exp(utility - utility.max(axis=1, keepdims=True))
         prob = weights / weights.sum(axis=1, keepdims=True)
         cdf = np.cumsum(prob, axis=1)
