@@ -1,7 +1,9 @@
 """Run a config's grid with KerasTuner: `python -m tuning.grid CONFIG`.
 
     python -m tuning.grid mimic_v3 [--data PATH] [--out DIR] [--set key=value ...]
-                                   [--max-trials N]
+                                   [--max-trials N] [--workers N]
+    python -m tuning.grid mimic_v3 --out DIR --chief [--bind HOST:PORT]  # holds the grid
+    python -m tuning.grid mimic_v3 --out DIR --connect HOST:PORT         # each worker
 
 Every grid axis (`config.grid`, batch_size / epochs / random_seed included) is declared up
 front on KerasTuner's `HyperParameters`, so `GridSearch` knows the grid size before the
@@ -17,7 +19,9 @@ with its `random_seed` (KerasTuner never seeds a model). Outputs in DIR:
     grid.png              objective per configuration, one dot per seed
     hparams/              TensorBoard HParams (`tensorboard --logdir DIR`)
 
-A trial whose loss diverges (NaN) is marked FAILED and the grid goes on.
+A trial whose loss diverges (NaN) is marked FAILED and the grid goes on. With --chief /
+--connect (tuning.cluster) the chief writes the tables from the metrics workers report, and
+each worker keeps its run directories under its own --out.
 
 Seed populations (default, `--population off` to compare): when the grid has several
 `random_seed` values and the family supports it (mimic), all seeds of one configuration
@@ -36,7 +40,7 @@ from pathlib import Path
 from configs.base import BaseConfig, load_config
 from configs.catalog import add_config_arguments, listed
 from tflab.errors import UserError, main_guard
-from tuning import parallel, populations
+from tuning import cluster, populations
 
 # KerasTuner/TensorFlow load only after the config and grid are checked: TF prints start-up
 # lines on stderr that no setting silences, and a typo deserves one clean line.
@@ -133,17 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="stop after N trials in total (with seed populations, N "
                         "configurations); resumable")
     parser.add_argument("--workers", type=int, default=None,
-                        help="trial processes side by side (KerasTuner chief/worker on "
+                        help="trial processes side by side (a chief and N workers on "
                         "loopback); each uses --threads compute threads (default: one per "
                         "CPU core on a machine without a GPU, one with a GPU)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="compute threads per worker when --workers > 1")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="compute threads per worker (default 1 with --workers N, "
+                        "TensorFlow's choice with --connect)")
     parser.add_argument("--population", choices=("on", "off"), default="on",
                         help="on (default): train all random seeds of a configuration "
                         "together as one seed population (one trial per configuration, "
                         "one run directory and results row per seed); off: one trial per "
                         "seed, trained one by one")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    cluster.add_arguments(parser)
     return parser
 
 
@@ -171,18 +176,24 @@ def main(argv: list[str] | None = None) -> int:
     grid_size = grid_configs(config)
     if args.max_trials is not None and args.max_trials < 1:
         raise UserError("--max-trials must be >= 1")
-    if (args.workers is not None and args.workers < 1) or args.threads < 1:
+    if ((args.workers is not None and args.workers < 1)
+            or (args.threads is not None and args.threads < 1)):
         raise UserError("--workers and --threads must be >= 1")
+    cluster.check_arguments(args)
+    if args.connect:  # before TensorFlow loads: no chief is one clean line
+        from tuning.client import wait_for_chief
+
+        wait_for_chief(args.connect, args.connect_timeout)
     from tfmodels.families import get_family
 
     family = get_family(config.family)
     checked = None
-    if args.data and not args.worker:  # the user's data, checked before TensorFlow loads
+    if args.data and not args.connect:  # the user's data, checked before TensorFlow loads
         checked = family.load_data(config, args.data)
     import keras_tuner as kt
 
     from tfmodels.runtime import quiet_console
-    from tuning.search import FamilyGridSearch
+    from tuning.heartbeat import LeasedGridSearch
 
     quiet_console()
     population = populations.uses_populations(config, family, args.population)
@@ -192,47 +203,51 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(args.out or Path("grids") / config.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     objective = family.objective
-    workers = args.workers or parallel.default_workers(trials)
-    if not args.worker:
+    if args.chief or args.connect:
+        workers = 1  # a chief trains nothing; a worker is one trial process
+    else:
+        workers = args.workers or cluster.default_workers(trials)
+    if not args.connect:
         how = (f" as {trials} seed populations of {seeds}" if population else "")
         print(f"grid {config.name}: {grid_size} runs{how} over "
               f"{', '.join(f'{k}[{len(v)}]' for k, v in config.grid.items())} -> {out_dir} "
               f"({workers} worker process{'es' if workers > 1 else ''}"
-              f"{f' × {args.threads} thread' if workers > 1 else ''})", flush=True)
-    def make_tuner():
-        return FamilyGridSearch(
+              f"{f' × {args.threads or 1} thread' if workers > 1 else ''})", flush=True)
+    def make_tuner(**cluster_options):
+        return LeasedGridSearch(
             config, args.data, out_dir, trials, verbose=True, population=population,
+            **cluster_options,
             objective=kt.Objective(objective[0], objective[1]),
             hyperparameters=hp,
             max_trials=min(trials, args.max_trials or trials),
             max_consecutive_failed_trials=grid_size + 1,
             directory=str(out_dir), project_name="tuner", overwrite=False)
 
-    if args.worker:  # a subprocess started by run_with_workers: run trials, write nothing
-        parallel.configure_worker_threads()
-        make_tuner().search(verbose=0)
+    if args.connect:  # a worker: run the chief's trials, write no table
+        if args.threads:
+            os.environ["TFLAB_WORKER_THREADS"] = str(args.threads)
+        cluster.configure_worker_threads()
+        cluster.run_worker(make_tuner, args)
         return 0
     started = time.perf_counter()
-    if workers > 1:
+    if args.chief:
+        cluster.run_chief(make_tuner, args)
+    elif workers > 1:
         worker_argv = [a for a in (argv if argv is not None else sys.argv[1:])]
         os.environ["TFLAB_WORKERS"] = str(workers)
-        codes = parallel.run_with_workers(make_tuner, worker_argv, workers, args.threads)
+        codes = cluster.run_local(make_tuner, worker_argv, workers, args.threads or 1,
+                                  args.lease)
         if any(codes):
             print(f"warning: worker exit codes {codes}; re-run the same command to resume",
                   file=sys.stderr)
     else:
-        tuner = make_tuner()
+        tuner = make_tuner(tuner_id=cluster.worker_id())
         if checked is not None:
             tuner.keep_data(config, checked)
         previously = tuner._finished_trials()
         if previously:
             print(f"resuming: {previously} finished trials kept", flush=True)
-        try:
-            tuner.search(verbose=0)
-        except kt.errors.FatalError as err:
-            if isinstance(err.__cause__, UserError):
-                raise err.__cause__ from None
-            raise
+        cluster.search(tuner)
     counts = write_outputs(out_dir, config, objective)
     print(f"grid done in {(time.perf_counter() - started) / 60:.1f} min (wall clock of this "
           f"run): "

@@ -1,8 +1,8 @@
 """Collect a grid's trials into tables: results.csv (one row per trial), summary.csv.
 
-KerasTuner has no DataFrame export, so we read its `trial_*/trial.json` (status and
-hyperparameters) and join each trial's own `metrics.json` from its run directory (the
-richer record: every final/best metric, epochs, seconds).
+KerasTuner has no DataFrame export, so we read its `trial_*/trial.json`: status,
+hyperparameters and every numeric metric the trial reported to the oracle
+(`tuning.trial_table`), so the tables need no run directory and no shared disk.
 
 The summary groups trials that differ only in `random_seed` — the notebook's lesson that a
 random start moves val loss as much as the architecture does — and reports, per
@@ -11,7 +11,6 @@ configuration: n seeds, min / median / 90th percentile of the best val loss, the
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -21,31 +20,11 @@ SEED_AXIS = "random_seed"
 SEEDS_HP = "random_seeds"  # a seed-population trial's seeds (tuning/populations.py)
 
 
-def collect_results(tuner_dir: Path, trials_dir: Path, axes: list[str]) -> pd.DataFrame:
-    """One row per run: per trial, or per member of a seed-population trial."""
-    rows = []
-    for trial_file in sorted(Path(tuner_dir).glob("trial_*/trial.json")):
-        trial = json.loads(trial_file.read_text())
-        values = trial.get("hyperparameters", {}).get("values", {})
-        status = trial.get("status", "")
-        trial_dir = Path(trials_dir) / f"trial_{trial['trial_id']}"
-        seeds = values.get(SEEDS_HP)
-        members = ([(int(s), trial_dir / f"seed_{int(s)}") for s in str(seeds).split(",")]
-                   if seeds is not None else [(values.get(SEED_AXIS), trial_dir)])
-        for seed, run_dir in members:
-            row = {"trial": trial["trial_id"], "run": run_dir.relative_to(trials_dir).as_posix(),
-                   "status": status}
-            row.update({axis: values.get(axis) for axis in axes})
-            if seed is not None:
-                row[SEED_AXIS] = seed
-            metrics_file = run_dir / "metrics.json"
-            if metrics_file.exists() and status in ("COMPLETED", "FAILED"):
-                metrics = json.loads(metrics_file.read_text())
-                row["status"] = metrics.get("status", "COMPLETED")
-                row.update({k: v for k, v in metrics.items()
-                            if isinstance(v, (int, float, str)) and k not in row})
-            rows.append(row)
-    return pd.DataFrame(rows)
+def collect_results(tuner_dir: Path, trials_dir: Path | None, axes: list[str]) -> pd.DataFrame:
+    """One row per trial (per member of a seed population); `trials_dir` is not read."""
+    from tuning.trial_table import collect_rows
+
+    return pd.DataFrame(collect_rows(tuner_dir, axes))
 
 
 def summarise(results: pd.DataFrame, axes: list[str], objective: str,

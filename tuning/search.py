@@ -62,11 +62,15 @@ class FamilyGridSearch(kt.Tuner):
         self.verbose = verbose
         self._data_cache: dict[tuple, object] = {}
         self._durations: list[float] = []
-        oracle = FullGridOracle(objective=objective, max_trials=max_trials,
-                                hyperparameters=hyperparameters, tune_new_entries=False,
-                                allow_new_entries=False,
-                                max_consecutive_failed_trials=max_consecutive_failed_trials)
+        oracle = self.make_oracle(objective=objective, max_trials=max_trials,
+                                  hyperparameters=hyperparameters, tune_new_entries=False,
+                                  allow_new_entries=False,
+                                  max_consecutive_failed_trials=max_consecutive_failed_trials)
         super().__init__(oracle=oracle, **kwargs)
+
+    def make_oracle(self, **kwargs) -> FullGridOracle:
+        """The grid oracle (`tuning.heartbeat.LeasedGridSearch` leases its trials)."""
+        return FullGridOracle(**kwargs)
 
     def say(self, line: str, flush: bool = True) -> None:
         """One line per finished trial; on a terminal (one process) a bar over the grid's
