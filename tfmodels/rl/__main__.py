@@ -1,7 +1,8 @@
-"""`python -m tfmodels.rl CONFIG [--set key=value ...] [--out DIR] [--quiet]`: one A2C run.
+"""`python -m tfmodels.rl CONFIG [--set key=value ...] [--out DIR] [--quiet]`: one RL run.
 
-Writes runs/<config name>-<time>/ (or --out): config.json, history.csv, metrics.json,
-model.keras, tensorboard/ — view with `tensorboard --logdir runs/`.
+RL families: a2c (history.csv) and hac (episodes.csv, tests.csv, normalizer.json).
+Writes runs/<config name>-<time>/ (or --out): config.json, metrics.json, model.keras,
+tensorboard/ and the family's CSVs — view with `tensorboard --logdir runs/`.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import time
 from pathlib import Path
 
 from tflab.errors import UserError, main_guard
+
+RL_FAMILIES = ("a2c", "hac")
 
 
 def parse_args(argv):
@@ -34,16 +37,14 @@ def main(argv=None) -> int:
     from tfmodels.runtime import quiet_console
 
     quiet_console()
-    if config.family != "a2c":
-        raise UserError(f"config {args.config!r} is family {config.family!r}, not a2c; "
-                        f"use python -m tfmodels.fit {args.config}")
+    if config.family not in RL_FAMILIES:
+        raise UserError(f"config {args.config!r} is family {config.family!r}, not one of "
+                        f"{', '.join(RL_FAMILIES)}; use python -m tfmodels.fit {args.config}")
     run_dir = Path(args.out or f"runs/{config.name}-{time.strftime('%Y%m%d-%H%M%S')}")
-    metrics = get_family("a2c").train(config, None, run_dir, verbose=0 if args.quiet else 1)
-    keys = ("eval_return_train", "eval_return_heldout", "ep_return_mean100", "steps_to_solve",
-            "steps_per_sec_overall")
-    print(json.dumps({k: metrics.get(k) for k in keys}))
-    print(f"run directory: {run_dir} (eval_return_*: mean return of eval episodes per "
-          f"variant with the normaliser frozen; ep_return_mean100: last 100 training episodes)")
+    family = get_family(config.family)
+    metrics = family.train(config, None, run_dir, verbose=0 if args.quiet else 1)
+    print(json.dumps({k: metrics.get(k) for k in family.cli_keys}))
+    print(f"run directory: {run_dir} ({family.cli_note})")
     return 0
 
 
