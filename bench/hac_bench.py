@@ -3,6 +3,7 @@
     python bench/hac_bench.py run [--levels 2 1] [--seeds 0 1 2 3 4] [--episodes 200]
                                   [--out bench/runs/hac]
     python bench/hac_bench.py report [--out bench/runs/hac]
+    python bench/hac_bench.py speed
 
 `run` trains one seed at a time through the real entry point (`python -m tfmodels.rl
 hac_panda_reach --set levels=L --set random_seed=S ...`), niced, TensorFlow on one
@@ -73,10 +74,48 @@ def report(args) -> None:
     print(mean.round(3).to_markdown(index=False))
 
 
+def speed(args) -> None:
+    """Random-policy env steps/s of PandaReach-v3, 4 workers async vs sync, side by side
+    (interleaved rounds), and DDPG update steps/s of one level (batch 1024, 3×64)."""
+    import time
+
+    import numpy as np
+
+    from pipelines.envs.goals import make_goal_vec_env
+
+    envs = {kind: make_goal_vec_env("PandaReach-v3", 4, 0, asynchronous=kind == "async")
+            for kind in ("async", "sync")}
+    rates = {kind: [] for kind in envs}
+    for _ in range(3):
+        for kind, vec in envs.items():
+            vec.reset(seed=0)
+            started = time.perf_counter()
+            for _ in range(100):
+                vec.step(np.random.uniform(-1, 1, (4, 3)).astype(np.float32))
+            rates[kind].append(400 / (time.perf_counter() - started))
+    for kind, vec in envs.items():
+        vec.close()
+        print(f"{kind} 4 workers: {np.median(rates[kind]):.0f} random-policy env steps/s "
+              f"(median of 3 rounds of 100 steps x 4 workers)")
+    from configs.base import load_config
+    from tfmodels.rl.hac.train import HACTrainer
+
+    trainer = HACTrainer(load_config("hac_panda_reach"), None, verbose=0)
+    buffer, updater = trainer.buffers[0], trainer.updaters[0]
+    for _ in range(2048):
+        buffer.add(np.zeros(6), np.zeros(3), -1.0, np.zeros(6), np.zeros(3), 0.98)
+    updater(buffer.sample(trainer.batch_rng, 40, 1024))  # trace
+    started = time.perf_counter()
+    for _ in range(5):
+        updater(buffer.sample(trainer.batch_rng, 40, 1024))
+    print(f"{200 / (time.perf_counter() - started):.0f} level updates/s "
+          f"(batch 1024, actor + critic step, 5 calls of 40)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("run", "report"))
+    parser.add_argument("what", choices=("run", "report", "speed"))
     parser.add_argument("--config", default="hac_panda_reach")
     parser.add_argument("--levels", type=int, nargs="+", default=[2, 1])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
@@ -86,7 +125,7 @@ def main() -> None:
                         help="end each run at its first test block >= 0.9 (CPU budget)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "runs" / "hac"))
     args = parser.parse_args()
-    run(args) if args.what == "run" else report(args)
+    {"run": run, "report": report, "speed": speed}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -33,11 +33,20 @@ def test_one_normalizer_counts_every_frame_of_all_four_workers():
     assert len({tuple(f) for f in frames[:4]}) == 4  # four different workers per tick
 
 
-def test_normalizer_init_resumes_the_saved_sums_and_counts_exactly(tmp_path):
-    family = get_family("hac")
-    first = tmp_path / "first"
-    family.train(load_config("hac_pendulum", TINY + ["vector_env=sync"]), None, first,
-                 verbose=0)
+SYNC = TINY + ["vector_env=sync", "random_seed=3", "test_every=2"]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """One tiny 2-level pendulum run through the family (shared by the tests below)."""
+    run_dir = tmp_path_factory.mktemp("hac") / "run"
+    metrics = get_family("hac").train(load_config("hac_pendulum", SYNC), None, run_dir,
+                                      verbose=0)
+    return run_dir, metrics
+
+
+def test_normalizer_init_resumes_the_saved_sums_and_counts_exactly(tiny_run):
+    first, _ = tiny_run
     saved = json.loads((first / "normalizer.json").read_text())
     config = load_config("hac_pendulum", TINY + ["vector_env=sync", "random_seed=5",
                                                  f"normalizer_init={first}"])
@@ -66,47 +75,41 @@ def test_normalizer_init_of_a_missing_run_is_one_line_exit_2(tmp_path):
     assert result.stderr.strip().count("\n") == 0 and "normalizer_init" in result.stderr
 
 
-def test_same_seed_same_test_success_and_same_episodes_csv(tmp_path):
-    family = get_family("hac")
-    overrides = TINY + ["vector_env=sync", "random_seed=3", "test_every=2"]
-    for name in ("a", "b"):
-        family.train(load_config("hac_pendulum", overrides), None, tmp_path / name, verbose=0)
-    a, b = ((tmp_path / n / "episodes.csv").read_text() for n in "ab")
+def test_same_seed_same_test_success_and_same_episodes_csv(tiny_run, tmp_path):
+    first, _ = tiny_run
+    get_family("hac").train(load_config("hac_pendulum", SYNC), None, tmp_path, verbose=0)
+    a, b = ((d / "episodes.csv").read_text() for d in (first, tmp_path))
     assert a == b and len(a.splitlines()) == 5
-    tests_a, tests_b = (pd.read_csv(tmp_path / n / "tests.csv") for n in "ab")
+    tests_a, tests_b = (pd.read_csv(d / "tests.csv") for d in (first, tmp_path))
     pd.testing.assert_series_equal(tests_a["test_success_rate"], tests_b["test_success_rate"])
     pd.testing.assert_series_equal(tests_a["l1/critic_loss"], tests_b["l1/critic_loss"])
 
 
-def test_run_directory_holds_every_file_and_diagnostic(tmp_path):
-    metrics = get_family("hac").train(
-        load_config("hac_panda_reach", TINY + ["n_envs=2", "vector_env=sync",
-                                               "test_every=2", "max_episode_steps=10"]),
-        None, tmp_path, verbose=0)
+def test_run_directory_holds_every_file_and_diagnostic(tiny_run):
+    run_dir, metrics = tiny_run
     for name in ("config.json", "episodes.csv", "tests.csv", "metrics.json", "model.keras",
                  "normalizer.json"):
-        assert (tmp_path / name).exists(), name
-    assert list((tmp_path / "tensorboard").iterdir())
-    saved = json.loads((tmp_path / "metrics.json").read_text())
+        assert (run_dir / name).exists(), name
+    assert list((run_dir / "tensorboard").iterdir())
+    saved = json.loads((run_dir / "metrics.json").read_text())
     for key in ("test_success_rate", "episodes_to_90", "env_steps", "normalizer_count",
                 "seconds"):
         assert key in saved, key
-    assert saved["normalizer_count"] == saved["env_steps"] == metrics["env_steps"]
-    episodes = pd.read_csv(tmp_path / "episodes.csv")
+    assert saved["normalizer_count"] == saved["env_steps"] == metrics["env_steps"] == 80
+    episodes = pd.read_csv(run_dir / "episodes.csv")
     assert {"episode", "env_steps", "success", "return", "l0_subgoal_success"} <= set(
         episodes.columns)
-    tests = pd.read_csv(tmp_path / "tests.csv")
-    assert list(tests["episodes"]) == [0, 2, 4]
+    tests = pd.read_csv(run_dir / "tests.csv")
+    assert list(tests["episodes"]) == [0, 4]  # 4 workers end their 20-step episodes together
     for column in ("test_success_rate", "env_steps", "l0/goal_success", "l1/subgoal_spread",
                    "l1/clipped_share", "l0/q_mean", "l1/q_mean", "l0/critic_loss",
                    "l1/actor_loss"):
         assert column in tests.columns, column
     assert np.isfinite(tests["l1/subgoal_spread"].iloc[-1])
-    model = keras.saving.load_model(tmp_path / "model.keras")
+    model = keras.saving.load_model(run_dir / "model.keras")
     counts = {layer.name: float(layer.count.numpy()) for layer in model.layers
               if "normalizer" in layer.name}
-    assert counts == {"obs_normalizer": saved["env_steps"],
-                      "goal_normalizer": saved["env_steps"]}
+    assert counts == {"obs_normalizer": 80, "goal_normalizer": 80}
 
 
 @pytest.mark.parametrize("override, expected", [
@@ -122,9 +125,26 @@ def test_bad_values_name_the_problem(override, expected):
 
 @pytest.mark.slow
 def test_hac_pendulum_improves_test_success_within_a_small_budget():
-    config = load_config("hac_pendulum", ["vector_env=sync", "episodes=40", "test_every=20",
+    config = load_config("hac_pendulum", ["vector_env=sync", "episodes=60", "test_every=30",
                                           "test_episodes=20"])
     trainer = HACTrainer(config, None, verbose=0)
     trainer.learn()
     success = [row["test_success_rate"] for row in trainer.log.tests]
     assert success[-1] >= success[0] + 0.3, success
+
+
+@pytest.mark.slow
+def test_levels_grid_summary_shows_both_levels_with_seed_spread(tmp_path):
+    tiny = sum((["--set", o] for o in TINY + ["episodes=2", "vector_env=sync", "n_envs=1",
+                                              "max_episode_steps=10", "hidden=8"]), [])
+    result = run_cli("tuning.grid", "hac_levels", *tiny, "--max-trials", "4",
+                     "--out", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = pd.read_csv(tmp_path / "summary.csv").set_index("levels")
+    assert set(summary.index) == {1, 2}
+    assert summary.loc[1, "seeds"] == 3 and summary.loc[2, "seeds"] == 1
+    for column in ("test_success_rate_mean", "test_success_rate_std", "episodes_to_90_n",
+                   "episodes_to_90_mean", "episodes_to_90_std"):
+        assert column in summary.columns, column
+    results = pd.read_csv(tmp_path / "results.csv")
+    assert (results["normalizer_count"] == results["env_steps"]).all()
