@@ -10,5 +10,5 @@ from configs.hac_panda_reach import get_config as panda_reach_config
 def get_config():
     config = panda_reach_config()
     config.name = "hac_levels"
-    config.grid = {"levels": [1, 2], "random_seed": [0, 1, 2]}
+    config.grid = {"random_seed": [0, 1, 2], "levels": [1, 2]}
     return config
