@@ -44,6 +44,15 @@ def run(args) -> None:
             subprocess.run(cmd, cwd=ROOT, env=env, check=True)
 
 
+def markdown(frame: pd.DataFrame) -> str:
+    """A pipe table (pandas' to_markdown needs `tabulate`, which tflab does not ship)."""
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |",
+             "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |"
+              for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
 def report(args) -> None:
     rows, curves = [], []
     for run_dir in sorted(Path(args.out).glob("levels*-seed*")):
@@ -63,7 +72,7 @@ def report(args) -> None:
         tests["levels"], tests["seed"] = config["levels"], config["random_seed"]
         curves.append(tests[["levels", "seed", "episodes", "env_steps", "test_success_rate"]])
     table = pd.DataFrame(rows).sort_values(["levels", "seed"])
-    print(table.to_markdown(index=False))
+    print(markdown(table))
     curve = pd.concat(curves)
     curve["block"] = curve.groupby(["levels", "seed"]).cumcount()
     mean = curve.groupby(["levels", "block"]).agg(
@@ -71,7 +80,7 @@ def report(args) -> None:
         success_mean=("test_success_rate", "mean"), success_min=("test_success_rate", "min"),
         seeds=("seed", "count")).reset_index()
     print()
-    print(mean.round(3).to_markdown(index=False))
+    print(markdown(mean.round(3)))
 
 
 def speed(args) -> None:

@@ -85,7 +85,7 @@ class HACTrainer:
 
     def train_levels(self, n_episodes: int) -> None:
         c = self.config
-        for level, (updater, buffer) in enumerate(zip(self.updaters, self.buffers)):
+        for updater, buffer in zip(self.updaters, self.buffers):
             if buffer.size == 0:
                 continue
             for _ in range(n_episodes):
