@@ -21,7 +21,7 @@ def test_help_says_what_it_reads_and_writes_with_an_example(entry):
 
 
 @pytest.mark.parametrize("entry, families", [("tfmodels.fit", None), ("tuning.grid", None),
-                                             ("tfmodels.rl", ("a2c",))])
+                                             ("tfmodels.rl", ("a2c", "hac"))])
 def test_list_prints_every_config_with_its_description(entry, families):
     result = run_cli(entry, "--list")
     assert result.returncode == 0, result.stderr

@@ -20,6 +20,7 @@ FAMILY_MODULES = {
     "catan": "tfmodels.catan.family",
     "stereo": "tfmodels.stereo.family",
     "a2c": "tfmodels.rl.family",
+    "hac": "tfmodels.rl.hac.family",
 }
 
 

@@ -105,6 +105,28 @@ class RunningNormalizer(keras.layers.Layer):
         self.m2.assign(self.m2 + batch_m2 + tf.square(delta) * count * batch_count / safe_total)
         self.count.assign(total)
 
+    # -- persistence (the notes' "start from an earlier run") ----------------------------
+    def statistics(self) -> dict:
+        """count, mean, m2 (what is loaded back) plus sum and sq_sum (what the notes
+        printed), as plain float64 lists: JSON keeps every bit of a float64."""
+        return {"count": float(self.count.numpy()), "mean": self.mean.numpy().tolist(),
+                "m2": self.m2.numpy().tolist(), "sum": np.asarray(self.sum).tolist(),
+                "sq_sum": np.asarray(self.sq_sum).tolist()}
+
+    def load_statistics(self, stats: dict) -> None:
+        """Continue from saved statistics *with their count*, so the next batch moves
+        them by its share (a mean/std loaded with count 0 is overwritten at once)."""
+        mean = np.asarray(stats["mean"], np.float64)
+        if mean.shape != tuple(self.mean.shape):
+            raise ValueError(f"statistics for shape {mean.shape}, layer has "
+                             f"{tuple(self.mean.shape)}")
+        count = float(stats["count"])
+        m2 = np.asarray(stats["m2"], np.float64) if "m2" in stats else (
+            np.asarray(stats["sq_sum"], np.float64) - count * mean ** 2)
+        self.count.assign(count)
+        self.mean.assign(mean)
+        self.m2.assign(m2)
+
     # -- layer --------------------------------------------------------------------------
     def call(self, x, training=False):
         if training and self.update_in_training:

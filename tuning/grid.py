@@ -82,7 +82,8 @@ def grid_configs(config: BaseConfig) -> int:
     return size
 
 
-def write_outputs(out_dir: Path, config: BaseConfig, objective: tuple[str, str]) -> dict:
+def write_outputs(out_dir: Path, config: BaseConfig, objective: tuple[str, str],
+                  spread_metrics=()) -> dict:
     from tuning import report, results
 
     axes = list(config.grid)
@@ -91,6 +92,8 @@ def write_outputs(out_dir: Path, config: BaseConfig, objective: tuple[str, str])
 
     io.write_csv(out_dir / "results.csv", table)
     summary = results.summarise(table, axes, objective[0], objective[1])
+    if spread_metrics:  # a family's own seed statistics (mean ± std, seeds that got there)
+        summary = results.with_seed_spread(summary, table, axes, spread_metrics)
     io.write_csv(out_dir / "summary.csv", summary)
     score = f"best_{objective[0]}" if f"best_{objective[0]}" in table else objective[0]
     report.plot_grid(table, axes, score, out_dir / "grid.png",
@@ -248,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         if previously:
             print(f"resuming: {previously} finished trials kept", flush=True)
         cluster.search(tuner)
-    counts = write_outputs(out_dir, config, objective)
+    counts = write_outputs(out_dir, config, objective, getattr(family, "summary_metrics", ()))
     print(f"grid done in {(time.perf_counter() - started) / 60:.1f} min (wall clock of this "
           f"run): "
           f"{counts}; wrote {out_dir}/results.csv, summary.csv, grid.png, hparams/", flush=True)

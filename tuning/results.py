@@ -59,3 +59,39 @@ def summarise(results: pd.DataFrame, axes: list[str], objective: str,
     summary = pd.DataFrame(rows)
     order_col = f"{score}_median"
     return summary.sort_values(order_col, ascending=(direction == "min")).reset_index(drop=True)
+
+
+def seed_spread(results: pd.DataFrame, axes: list[str], metrics) -> pd.DataFrame:
+    """Per configuration: mean ± std, min, max of each metric over its seeds, and how many
+    seeds have a value at all (`episodes_to_90` is empty for a seed that never got there,
+    so its mean alone would hide the failures)."""
+    done = results[results["status"] == "COMPLETED"] if "status" in results else results
+    group_axes = [a for a in axes if a != SEED_AXIS and a in done.columns]
+    rows = []
+    grouped = done.groupby(group_axes, dropna=False, sort=True) if group_axes else [((), done)]
+    for key, part in grouped:
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(group_axes, key), seeds=len(part))
+        for metric in metrics:
+            values = pd.to_numeric(part.get(metric, pd.Series(dtype=float)),
+                                   errors="coerce").dropna().to_numpy()
+            row[f"{metric}_n"] = len(values)
+            for stat, fn in (("mean", np.mean), ("std", np.std), ("min", np.min),
+                             ("max", np.max)):
+                row[f"{metric}_{stat}"] = float(fn(values)) if len(values) else float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def with_seed_spread(summary: pd.DataFrame, results: pd.DataFrame, axes: list[str],
+                     metrics) -> pd.DataFrame:
+    """`summary` with `seed_spread`'s columns joined on the configuration axes."""
+    spread = seed_spread(results, axes, metrics)
+    keys = [a for a in axes if a != SEED_AXIS and a in spread.columns]
+    if summary.empty:
+        return spread
+    summary = summary.drop(columns=[c for c in spread.columns if c in summary.columns
+                                    and c not in keys])
+    if not keys:
+        return pd.concat([summary.reset_index(drop=True), spread], axis=1)
+    return summary.merge(spread, on=keys, how="outer")

@@ -18,7 +18,7 @@ from tfmodels.fit import TrainingDiverged
 from tuning.populations import run_population_trial
 
 SHOWN = ("train_loss_true", "val_loss", "gmp_val", "gmp_val_moving",
-         "eval_return_train", "eval_return_heldout")
+         "eval_return_train", "eval_return_heldout", "test_success_rate", "episodes_to_90")
 
 
 class FullGridOracle(kt.oracles.GridSearchOracle):
@@ -169,7 +169,8 @@ class FamilyGridSearch(kt.Tuner):
         remaining = self.grid_size - done
         workers = int(os.environ.get("TFLAB_WORKERS", "1"))
         eta = remaining * sum(self._durations) / len(self._durations) / workers
-        shown = "  ".join(f"{k}={metrics[k]:.4f}" for k in SHOWN if k in metrics)
+        shown = "  ".join(f"{k}={metrics[k]:.4f}" for k in SHOWN
+                          if isinstance(metrics.get(k), (int, float)))
         self.say(f"{self.who}trial {done}/{self.grid_size} [{trial.trial_id}] {described} -> {shown}"
               f"  ({seconds:.1f}s, eta {eta / 60:.1f} min)", flush=True)
         return {k: float(v) for k, v in metrics.items()

@@ -1,4 +1,9 @@
-"""`python -m tfmodels.rl CONFIG`: one A2C run on a gymnasium / MinAtar environment."""
+"""`python -m tfmodels.rl CONFIG [--set key=value ...] [--out DIR] [--quiet]`: one RL run.
+
+RL families: a2c (history.csv) and hac (episodes.csv, tests.csv, normalizer.json).
+Writes runs/<config name>-<time>/ (or --out): config.json, metrics.json, model.keras,
+tensorboard/ and the family's CSVs — view with `tensorboard --logdir runs/`.
+"""
 from __future__ import annotations
 
 import argparse
@@ -10,21 +15,28 @@ from pathlib import Path
 from configs.catalog import add_config_arguments, listed
 from tflab.errors import UserError, main_guard
 
+RL_FAMILIES = ("a2c", "hac")
 
-CLI_HELP = """Train one A2C agent (an a2c config) and score it on training and held-out variants.
+
+CLI_HELP = """Train one RL agent: A2C (an a2c config) scored on training and held-out variants,
+or a hierarchical actor-critic (a hac config) on a goal task with greedy test blocks.
 
 reads:  the config configs/CONFIG.py with --set overrides; environments come from their
-        packages (gymnasium CartPole-v1, MinAtar/<Game>-v1; pip install -e '.[rl]')
-writes: RUN_DIR (--out, default runs/CONFIG-TIME): config.json, history.csv (one row per
-        log interval), metrics.json, model.keras, tensorboard/ (tensorboard --logdir runs/)
-prints: one line per log interval (steps/s, mean return of the last 100 episodes, eval
-        returns), then the final metrics as JSON
+        packages (a2c: gymnasium CartPole-v1, MinAtar/<Game>-v1, pip install -e '.[rl]';
+        hac: panda-gym PandaReach-v3 / PandaPickAndPlace-v3, Pendulum-v1 with a goal,
+        pip install -e '.[hac]')
+writes: RUN_DIR (--out, default runs/CONFIG-TIME): config.json, metrics.json, model.keras,
+        tensorboard/ (tensorboard --logdir runs/), and a2c: history.csv (one row per log
+        interval); hac: episodes.csv, tests.csv, normalizer.json
+prints: one line per log interval / test block, then the final metrics as JSON
 """
 
 CLI_EXAMPLE = """examples:
   python -m tfmodels.rl a2c_cartpole                         # solves CartPole-v1
   python -m tfmodels.rl a2c_breakout --set total_steps=100000
-  python -m tfmodels.rl --list                               # the a2c configs
+  python -m tfmodels.rl hac_panda_reach                      # 2-level HAC on the Panda arm
+  python -m tfmodels.rl hac_panda_reach --set levels=1       # the flat DDPG + HER baseline
+  python -m tfmodels.rl --list                               # the a2c and hac configs
 """
 
 
@@ -32,7 +44,8 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m tfmodels.rl", description=CLI_HELP,
                                      epilog=CLI_EXAMPLE,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_config_arguments(parser, "an a2c config name: a file configs/CONFIG.py (see --list)")
+    add_config_arguments(parser, "an a2c or hac config name: a file configs/CONFIG.py (see "
+                         "--list)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE", help="override a config field (type-checked, "
                         "repeatable)")
@@ -45,7 +58,7 @@ def parse_args(argv):
 @main_guard
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    if listed(args, "python -m tfmodels.rl", "a2c_cartpole", families=("a2c",)):
+    if listed(args, "python -m tfmodels.rl", "a2c_cartpole", families=RL_FAMILIES):
         return 0
     from configs.base import load_config
     from tfmodels.families import get_family
@@ -54,16 +67,14 @@ def main(argv=None) -> int:
     from tfmodels.runtime import quiet_console
 
     quiet_console()
-    if config.family != "a2c":
-        raise UserError(f"config {args.config!r} is family {config.family!r}, not a2c; "
-                        f"use python -m tfmodels.fit {args.config}")
+    if config.family not in RL_FAMILIES:
+        raise UserError(f"config {args.config!r} is family {config.family!r}, not one of "
+                        f"{', '.join(RL_FAMILIES)}; use python -m tfmodels.fit {args.config}")
     run_dir = Path(args.out or f"runs/{config.name}-{time.strftime('%Y%m%d-%H%M%S')}")
-    metrics = get_family("a2c").train(config, None, run_dir, verbose=0 if args.quiet else 1)
-    keys = ("eval_return_train", "eval_return_heldout", "ep_return_mean100", "steps_to_solve",
-            "steps_per_sec_overall")
-    print(json.dumps({k: metrics.get(k) for k in keys}))
-    print(f"run directory: {run_dir} (eval_return_*: mean return of eval episodes per "
-          f"variant with the normaliser frozen; ep_return_mean100: last 100 training episodes)")
+    family = get_family(config.family)
+    metrics = family.train(config, None, run_dir, verbose=0 if args.quiet else 1)
+    print(json.dumps({k: metrics.get(k) for k in family.cli_keys}))
+    print(f"run directory: {run_dir} ({family.cli_note})")
     return 0
 
 

@@ -14,6 +14,10 @@ from tflab.io import write_json
 class A2CFamily:
     name = "a2c"
     objective = ("eval_return_heldout", "max")
+    cli_keys = ("eval_return_train", "eval_return_heldout", "ep_return_mean100",
+                "steps_to_solve", "steps_per_sec_overall")
+    cli_note = ("eval_return_*: mean return of eval episodes per variant with the normaliser "
+                "frozen; ep_return_mean100: last 100 training episodes")
 
     def data_key(self, config, data_path=None) -> tuple:
         return (config.env_id,)
@@ -26,15 +30,21 @@ class A2CFamily:
         tensorboard/. Returns the final metrics (final + best_* evaluation returns)."""
         from tfmodels.rl.a2c import A2CTrainer  # TF import only when a run starts
 
-        config.validate()
-        run_dir = Path(run_dir)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        write_json(run_dir / "config.json", config.to_dict())
+        run_dir = start_run_dir(config, run_dir)
         trainer = A2CTrainer(config, run_dir, verbose)
         metrics = trainer.learn()
         save_model(trainer.agent, run_dir / "model.keras")
         trainer.logger.finish(metrics)
         return metrics
+
+
+def start_run_dir(config, run_dir) -> Path:
+    """Validate the config, create the run directory and write its config.json first."""
+    config.validate()
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_json(run_dir / "config.json", config.to_dict())
+    return run_dir
 
 
 def save_model(model, path: Path) -> None:

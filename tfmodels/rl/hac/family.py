@@ -1,0 +1,44 @@
+"""The HAC family as the registry sees it ("hac" → this module's FAMILY).
+
+Like A2C, HAC builds its data (the env workers) inside `train`: `load_data` returns None
+and the data key is the env id. The grid ranks trials by the final test success rate and
+summarises final success and episodes to 90 % across seeds (`summary_metrics`).
+"""
+from __future__ import annotations
+
+from tflab.io import write_json
+from tfmodels.rl.family import save_model, start_run_dir
+
+
+class HACFamily:
+    name = "hac"
+    objective = ("test_success_rate", "max")
+    summary_metrics = ("test_success_rate", "episodes_to_90", "env_steps_to_90")
+    cli_keys = ("test_success_rate", "episodes_to_90", "env_steps", "normalizer_count",
+                "seconds")
+    cli_note = ("test_success_rate: share of the last greedy test block's episodes that "
+                "reached the goal (normalizers frozen); episodes_to_90: training episodes "
+                "before the first test block at >= solved_success")
+
+    def data_key(self, config, data_path=None) -> tuple:
+        return (config.env_id,)
+
+    def load_data(self, config, data_path=None):
+        return None  # env workers are started in train()
+
+    def train(self, config, data, run_dir, *, verbose: int = 1) -> dict:
+        """One run into run_dir: config.json, episodes.csv, tests.csv, metrics.json,
+        model.keras, normalizer.json, tensorboard/. Returns the metrics."""
+        from tfmodels.rl.hac.train import HACTrainer, save_normalizers
+
+        run_dir = start_run_dir(config, run_dir)
+        trainer = HACTrainer(config, run_dir, verbose)
+        metrics = trainer.learn()
+        save_model(trainer.model, run_dir / "model.keras")
+        save_normalizers(run_dir, trainer.obs_norm, trainer.goal_norm)
+        trainer.log.finish()
+        write_json(run_dir / "metrics.json", metrics)
+        return metrics
+
+
+FAMILY = HACFamily()
