@@ -32,6 +32,32 @@ class StereoSplit:
 
 
 @dataclasses.dataclass
+class StereoPair:
+    """One rectified pair at its own size, as a reader found it (any data format).
+
+    disparity/valid are None when the directory has no ground truth (predict only);
+    where there is ground truth, invalid pixels hold 0 and `valid` is False.
+    """
+
+    name: str
+    left: np.ndarray                   # uint8 (H, W, 3) RGB
+    right: np.ndarray
+    disparity: np.ndarray | None = None  # float32 (H, W) px
+    valid: np.ndarray | None = None      # bool (H, W)
+    calibration: object | None = None    # pipelines.stereo.calibration.Calibration
+
+    @property
+    def has_truth(self) -> bool:
+        return self.disparity is not None
+
+
+def stack_pairs(pairs: list[StereoPair]) -> StereoSplit:
+    """Same-size pairs with ground truth as one in-memory split."""
+    return StereoSplit(*(np.stack([getattr(p, key) for p in pairs])
+                         for key in ("left", "right", "disparity", "valid")))
+
+
+@dataclasses.dataclass
 class StereoData:
     """What `FAMILY.load_data` returns: train/validation/test splits plus where they came from."""
 

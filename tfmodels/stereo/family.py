@@ -58,17 +58,24 @@ class StereoFamily:
         from tfmodels.stereo.losses import BadPixelRate, MaskedEPE, MaskedSmoothL1
         from tfmodels.stereo.model import build_stereo_model
 
+        from pipelines.stereo.crops import limit_disparity
+
         assert recipe.MONITOR == MONITOR
         make_optimizer, recipe_callbacks = recipe.make_optimizer, recipe.recipe_callbacks
         run_dir = Path(run_dir)
         say = print if verbose else (lambda _text: None)
         rows = {}
+        data, beyond = _limit_disparity(data, config.max_disparity, limit_disparity)
+        if any(beyond.values()):
+            say(f"ground truth beyond max_disparity={config.max_disparity} px, masked from "
+                f"the loss and the scores: " + ", ".join(
+                    f"{name} {n} px" for name, n in beyond.items()))
         pretrained = evaluate.load_pretrained(config.pretrained) if config.pretrained else None
         callbacks = recipe_callbacks(config, run_dir, verbose=bool(verbose))
 
         def make_experiment(strategy) -> KerasExperiment:
             model = build_stereo_model(config.max_disparity, config.dropout_p,
-                                       config.base_width)
+                                       config.base_width, config.volume_scale)
             if pretrained is not None:
                 evaluate.copy_weights(pretrained, model, config.pretrained)
                 say(f"loaded pretrained weights from {config.pretrained}")
@@ -91,10 +98,9 @@ class StereoFamily:
                 # reuses, so no separate predict graph is traced.
                 rows["pretrain-only network"] = evaluate.compiled_scores(
                     model, make_dataset(data.test, batch))
+            train, train_eval = _train_datasets(config, data, make_dataset)
             return KerasExperiment(
-                model=model,
-                train=make_dataset(data.train, batch, shuffle_seed=config.random_seed),
-                train_eval=make_dataset(data.train, batch),
+                model=model, train=train, train_eval=train_eval,
                 val=make_dataset(data.validation, batch),
                 callbacks=list(callbacks.values()), monitor=MONITOR)
 
@@ -120,6 +126,7 @@ class StereoFamily:
                 + ("" if events else f" ({MONITOR} never stalled for "
                    f"{config.plateau_patience} epochs; lr stayed {config.learning_rate:g})"))
         metrics.update(_recipe_record(callbacks))
+        metrics.update({f"n_pixels_beyond_max_disparity_{k}": v for k, v in beyond.items()})
         metrics["data_source"] = data.source
         metrics.setdefault("measured_as", {}).update(MEASURED_AS)
         table = evaluate.comparison_table(
@@ -139,6 +146,30 @@ MEASURED_AS = {
     "sgbm_epe_filled": "OpenCV SGBM, holes filled along the row (KITTI-style), all pixels",
     "sgbm_density": "share of valid test pixels where SGBM returned a disparity",
 }
+
+
+def _limit_disparity(data: StereoData, max_disparity: int, limit) -> tuple[StereoData, dict]:
+    """Every split with ground truth beyond the cost volume masked; pixel counts per split."""
+    parts, counts = {}, {}
+    for name in ("train", "validation", "test"):
+        parts[name], counts[name] = limit(getattr(data, name), max_disparity)
+    return StereoData(**parts, source=data.source), counts
+
+
+TRUE_LOSS_CROPS = 64  # the true-training-loss pass scores fixed crops of this many pairs
+
+
+def _train_datasets(config: StereoConfig, data: StereoData, make_dataset) -> tuple:
+    """(train, train_eval): whole images, or random crops when crop_height/width are set."""
+    if not config.crop_height:
+        return (make_dataset(data.train, config.batch_size, shuffle_seed=config.random_seed),
+                make_dataset(data.train, config.batch_size))
+    from pipelines.stereo.crops import crop_dataset
+
+    crop = (config.crop_height, config.crop_width)
+    return (crop_dataset(data.train, crop, config.batch_size, config.random_seed),
+            crop_dataset(data.train, crop, config.batch_size, config.random_seed + 1,
+                         fixed=True, limit=TRUE_LOSS_CROPS))
 
 
 def _table_metrics(rows: dict, trained_name: str, has_pretrained: bool,
