@@ -28,7 +28,7 @@ import numpy as np
 
 from pipelines.stereo.calibration import (  # noqa: F401  read_calibration: re-exported
     depth_to_disparity, load_calibration, read_calibration)
-from pipelines.stereo.splits import StereoData, StereoPair, StereoSplit
+from pipelines.stereo.splits import StereoData, StereoPair, StereoSplit, split_counts
 from tflab.errors import UserError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
@@ -158,14 +158,7 @@ def _read_pair(stem, lefts, rights, truths, depth_calibration, calibration) -> S
 
 
 def _split(pairs, val_fraction, test_fraction, source) -> StereoData:
-    n = len(pairs)
-    n_test = int(round(n * test_fraction))
-    n_val = int(round(n * val_fraction))
-    n_train = n - n_val - n_test
-    if n_train < 1 or (val_fraction > 0 and n_val < 1) or (test_fraction > 0 and n_test < 1):
-        raise UserError(f"{source} has {n} pairs, too few to split into train/validation/test "
-                        f"with val_fraction={val_fraction}, test_fraction={test_fraction}; "
-                        f"add captures or change the fractions")
+    n_train, n_val, n_test = split_counts(len(pairs), val_fraction, test_fraction, source)
     left, right, disp = (np.stack(part) for part in zip(*pairs))
     full = StereoSplit(left, right, disp, disp > 0)
     bounds = np.cumsum([0, n_train, n_val, n_test])

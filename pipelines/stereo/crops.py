@@ -15,13 +15,17 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import tensorflow as tf
 
 from pipelines.stereo.splits import StereoSplit
 
 
 def limit_disparity(split: StereoSplit, max_disparity: float) -> tuple[StereoSplit, int]:
     """Split with ground truth > max_disparity marked invalid, and how many pixels that was."""
+    if not isinstance(split.valid, np.ndarray):  # a list of pairs of several sizes
+        parts = [limit_disparity(StereoSplit(*(x[None] for x in pair)), max_disparity)
+                 for pair in zip(split.left, split.right, split.disparity, split.valid)]
+        return StereoSplit(split.left, split.right, [p.disparity[0] for p, _ in parts],
+                           [p.valid[0] for p, _ in parts]), sum(n for _, n in parts)
     beyond = split.valid & (split.disparity > max_disparity)
     count = int(beyond.sum())
     if not count:
@@ -80,6 +84,8 @@ def crop_dataset(split: StereoSplit, crop: tuple[int, int], batch_size: int, see
     `fixed=True` draws the same windows in the same order every pass (the true-training-loss
     pass), over the first `limit` pairs.
     """
+    import tensorflow as tf  # here, so that reading and checking data never loads TF
+
     epochs = itertools.count()
     count = len(split) if limit is None else min(limit, len(split))
     ch, cw = crop
@@ -93,4 +99,6 @@ def crop_dataset(split: StereoSplit, crop: tuple[int, int], batch_size: int, see
     image = tf.TensorSpec((ch, cw, 3), tf.float32)
     signature = ({"left": image, "right": image}, tf.TensorSpec((ch, cw, 2), tf.float32))
     ds = tf.data.Dataset.from_generator(generate, output_signature=signature)
+    # a known length: Keras then counts steps instead of running into the end of the data
+    ds = ds.apply(tf.data.experimental.assert_cardinality(count))
     return ds.batch(batch_size).prefetch(2)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from configs.families.stereo import StereoConfig
 from pipelines.stereo.captures import load_captures
+from pipelines.stereo.directory import load_directory
+from pipelines.stereo.formats import recognise
 from pipelines.stereo.splits import StereoData
 from tflab import io
 from tfmodels.fit import KerasExperiment, compile_options, fit_keras
@@ -23,7 +25,8 @@ MONITOR = "val_epe"  # = tfmodels.stereo.recipe.MONITOR (checked in train)
 
 SYNTHETIC_FIELDS = ("domain", "image_height", "image_width", "max_disparity", "n_train",
                     "n_val", "n_test", "data_seed")
-CAPTURE_FIELDS = ("calib", "image_height", "image_width", "val_fraction", "test_fraction")
+CAPTURE_FIELDS = ("calib", "image_height", "image_width", "val_fraction", "test_fraction",
+                  "data_format", "crop_height", "crop_width", "volume_scale")
 
 
 def _capture_dir(config: StereoConfig, data_path: str | None) -> str:
@@ -42,8 +45,15 @@ class StereoFamily:
     def load_data(self, config: StereoConfig, data_path: str | None) -> StereoData:
         root = _capture_dir(config, data_path)
         if root:
-            return load_captures(root, config.calib or None, config.image_height,
-                                 config.image_width, config.val_fraction, config.test_fraction)
+            data_format = config.data_format or recognise(Path(root))
+            if data_format == "captures":
+                return load_captures(root, config.calib or None, config.image_height,
+                                     config.image_width, config.val_fraction,
+                                     config.test_fraction)
+            crop = (config.crop_height, config.crop_width) if config.crop_height else None
+            return load_directory(root, data_format, config.calib or None,
+                                  config.val_fraction, config.test_fraction,
+                                  4 * config.volume_scale, crop)
         from pipelines.stereo.synthetic import load_synthetic
 
         return load_synthetic(config.domain, config.image_height, config.image_width,
