@@ -16,6 +16,7 @@ so the ratio between them is the load-independent figure on a shared machine.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -71,9 +72,10 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
     rows = [measure(s, args.max_disparity, args.base_width, args.repeats) for s in (2, 4)]
+    threads = os.environ.get("TF_NUM_INTRAOP_THREADS", "TensorFlow's default")
     print(f"640x480 pairs, max_disparity {args.max_disparity}, base_width {args.base_width}, "
-          f"batch 1, threads: intra-op {tf.config.threading.get_intra_op_parallelism_threads()}"
-          f" (0 = all cores)")
+          f"batch 1, TF_NUM_INTRAOP_THREADS={threads}; CPU-ms = process CPU time (all "
+          f"threads), the figure that does not depend on how busy the machine is")
     print("| cost volume | bins | params | inference ms/pair (wall, median) | inference "
           "CPU-ms/pair | inference peak MiB | training ms/pair (wall, median) | training "
           "CPU-ms/pair | training peak MiB |")
