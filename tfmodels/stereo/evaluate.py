@@ -7,7 +7,7 @@ Every pair is predicted at its full size (tfmodels.stereo.inference: pad, predic
 back) and scored with SGBM on the same ground-truth pixels (tfmodels.stereo.scoring);
 per-pair and total rows are printed and written to OUT/scores.json and OUT/scores.csv
 (keys epe, bad1, bad2, bad3, d1, density and the same with sgbm_ in front). Zero-shot and
-fine-tuned models are scored by the same command. The module also holds the helpers the
+fine-tuned models are scored by the same command. The module also holds the functions the
 training run uses for its own test table.
 """
 from __future__ import annotations

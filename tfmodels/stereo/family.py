@@ -1,10 +1,12 @@
 """The stereo family: stereo pairs → disparity network → run directory with a baseline table.
 
-Glue that `tfmodels.fit` and `tuning.grid` call. Data (synthetic TFDS domain, or a capture
-directory) is loaded once per distinct data config; `train` builds a fresh model inside the
-strategy scope handed over by `fit_keras`, copies in the pretrained weights if any, and
-after training scores the test split three ways in one table: the pretrained model alone,
-the trained model, and OpenCV StereoSGBM.
+Glue that `tfmodels.fit` and `tuning.grid` call. Data (synthetic TFDS domain, a capture
+directory, or a Middlebury/KITTI/SceneFlow directory) is loaded once per distinct data
+config; `train` masks ground truth beyond max_disparity (counted), builds a fresh model
+inside the strategy scope handed over by `fit_keras`, copies in the pretrained weights if
+any, trains on whole images or random crops, and after training scores the test split
+three ways in one table: the pretrained model alone, the trained model, and OpenCV
+StereoSGBM. Full-size scores of any directory: `python -m tfmodels.stereo.evaluate`.
 """
 from __future__ import annotations
 
