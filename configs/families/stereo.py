@@ -11,7 +11,7 @@ import dataclasses
 from configs.base import BaseConfig
 from tflab.errors import UserError
 
-DOMAINS = ("pretrain", "target")
+DOMAINS = ("pretrain", "target", "rich")
 
 
 @dataclasses.dataclass
@@ -19,9 +19,15 @@ class StereoConfig(BaseConfig):
     family: str = "stereo"
     # -- data ------------------------------------------------------------------------------
     domain: str = "pretrain"     # synthetic domain when no capture directory is given
-    image_height: int = 48       # network input size (captures are resized to it);
-    image_width: int = 96        #   multiples of 8. 48x96 keeps a CPU fine-tune to minutes
-    max_disparity: int = 24      # largest disparity (px) at that size; sets the cost volume
+    image_height: int = 48       # full image size (synthetic render size; captures are
+    image_width: int = 96        #   resized to it). 48x96 keeps a CPU fine-tune to minutes
+    max_disparity: int = 24      # largest disparity (px, <= 192) the cost volume covers;
+    #                              ground truth beyond it is masked from the loss and counted
+    crop_height: int = 0         # train on random crops of this size (same window in both
+    crop_width: int = 0          #   views and the target); 0 = train on whole images
+    volume_scale: int = 2        # cost volume at 1/2 or 1/4 resolution (4 at real sizes)
+    data_format: str = ""        # --data layout: "" = recognise it, or middlebury, kitti,
+    #                              sceneflow, captures (pipelines/stereo/formats.py)
     n_train: int = 2048          # synthetic split sizes (TFDS builder config)
     n_val: int = 256
     n_test: int = 256
@@ -48,6 +54,7 @@ class StereoConfig(BaseConfig):
     early_stopping: bool = True  # EarlyStopping on val_epe, best weights restored
     early_stop_patience: int = 15
     checkpoint_best: bool = True  # best.keras whenever val_epe improves
+    time_budget_min: float = 0.0  # stop after the epoch that passes this many minutes (0 = off)
     # -- warning signs from the notes (printed each epoch) ---------------------------------
     gap_warning: float = 1.0     # val_loss − train_loss_true above this → "still overfitting"
     #                              (notes: 5.0 px at full resolution with ~6× our disparities)
@@ -62,12 +69,21 @@ class StereoConfig(BaseConfig):
         super().validate()
         if self.domain not in DOMAINS:
             raise UserError(f"domain must be one of {', '.join(DOMAINS)}; got {self.domain!r}")
-        for side in ("image_height", "image_width"):
+        if self.volume_scale not in (2, 4):
+            raise UserError(f"volume_scale must be 2 or 4, got {self.volume_scale}")
+        multiple = 4 * self.volume_scale  # = tfmodels.stereo.model.multiple_of
+        for side in ("image_height", "image_width", "crop_height", "crop_width"):
             value = getattr(self, side)
-            if value < 16 or value % 8:
-                raise UserError(f"{side} must be a multiple of 8 and >= 16, got {value}")
-        if not 4 <= self.max_disparity < self.image_width:
-            raise UserError(f"max_disparity must be in 4..image_width-1, got "
+            if (value or side.startswith("image")) and (value < 16 or value % multiple):
+                raise UserError(f"{side} must be a multiple of {multiple} (volume_scale "
+                                f"{self.volume_scale}) and >= 16, got {value}")
+        if bool(self.crop_height) != bool(self.crop_width):
+            raise UserError("set both crop_height and crop_width (or neither)")
+        if self.crop_height > self.image_height or self.crop_width > self.image_width:
+            raise UserError(f"crop {self.crop_height}x{self.crop_width} is larger than the "
+                            f"image {self.image_height}x{self.image_width}")
+        if not 4 <= self.max_disparity <= min(192, self.image_width - 1):
+            raise UserError(f"max_disparity must be in 4..min(192, image_width-1), got "
                             f"{self.max_disparity}")
         if min(self.n_train, self.n_val, self.n_test) < 1:
             raise UserError("n_train, n_val and n_test must all be >= 1")

@@ -14,8 +14,9 @@ blame the files raises `UserError` with one line naming the file and the fix, be
 capture folder is typed by hand and a wrong unit (millimetres instead of metres) otherwise
 trains a network on disparities a thousand times too small without any error.
 
-Pairs are resized to the configured size (INTER_AREA for images, nearest for disparity and
-validity, disparity scaled by the width ratio) and split in sorted-name order into
+`read_capture_pairs` returns the pairs at their own size (predict, evaluate); for training,
+`load_captures` resizes them to the configured size (INTER_AREA for images, nearest for
+disparity and validity, disparity scaled by the width ratio) and split in sorted-name order into
 train/validation/test by the configured fractions.
 """
 from __future__ import annotations
@@ -25,50 +26,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipelines.stereo.splits import StereoData, StereoSplit
+from pipelines.stereo.calibration import (  # noqa: F401  read_calibration: re-exported
+    depth_to_disparity, load_calibration, read_calibration)
+from pipelines.stereo.splits import StereoData, StereoPair, StereoSplit, split_counts
 from tflab.errors import UserError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
-FOCAL_KEYS = ("focal_px", "fx")
-BASELINE_KEYS = ("baseline_m", "baseline")
 PLAUSIBLE_DEPTH_M = (0.05, 100.0)  # median valid depth outside this → wrong unit
-
-
-def read_calibration(path: str | Path) -> tuple[float, float]:
-    """(focal length in pixels, baseline in metres) from a .npz; UserError if unusable."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"calibration file {path} not found; pass --calib FILE.npz with "
-                        f"focal_px and baseline_m")
-    try:
-        with np.load(path) as npz:
-            values = {key: np.asarray(npz[key]).ravel() for key in npz.files}
-    except (OSError, ValueError) as err:
-        raise UserError(f"cannot read calibration {path} as .npz ({err}); save it with "
-                        f"np.savez(path, focal_px=..., baseline_m=...)") from None
-    focal = next((values[k] for k in FOCAL_KEYS if k in values), None)
-    baseline = next((values[k] for k in BASELINE_KEYS if k in values), None)
-    missing = [name for name, v in (("focal_px", focal), ("baseline_m", baseline)) if v is None]
-    if missing:
-        raise UserError(f"calibration {path} lacks {' and '.join(missing)} (found keys: "
-                        f"{', '.join(sorted(values)) or 'none'}); save it with "
-                        f"np.savez(path, focal_px=<pixels>, baseline_m=<metres>)")
-    focal, baseline = float(focal[0]), abs(float(baseline[0]))
-    if not focal > 0:
-        raise UserError(f"calibration {path}: focal_px must be > 0 pixels, got {focal}")
-    if not 0 < baseline < 2.0:
-        raise UserError(f"calibration {path}: baseline_m={baseline} is not a stereo baseline "
-                        f"in metres (expected 0 < B < 2; millimetres? divide by 1000)")
-    return focal, baseline
-
-
-def depth_to_disparity(depth_m: np.ndarray, focal_px: float, baseline_m: float) -> np.ndarray:
-    """d = f·B / Z on valid pixels (Z > 0); 0 where depth is 0 (invalid)."""
-    depth_m = np.asarray(depth_m, np.float64)
-    disparity = np.zeros_like(depth_m)
-    valid = depth_m > 0
-    disparity[valid] = focal_px * baseline_m / depth_m[valid]
-    return disparity.astype(np.float32)
 
 
 def check_depth_unit(depth_m: np.ndarray, path: Path) -> None:
@@ -87,15 +51,24 @@ def check_depth_unit(depth_m: np.ndarray, path: Path) -> None:
                         f"depth must be in metres ({hint})")
 
 
-def _files(folder: Path, suffixes: set[str]) -> dict[str, Path]:
+def files_by_stem(folder: Path, suffixes: set[str]) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in suffixes}
 
 
-def _read_image(path: Path) -> np.ndarray:
+def read_image(path: Path) -> np.ndarray:
+    """uint8 RGB (H, W, 3); grey images become three equal channels."""
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
         raise UserError(f"cannot read image {path}; use png/jpg/bmp/tif")
-    return image[..., ::-1]  # BGR → RGB
+    return np.ascontiguousarray(image[..., ::-1])  # BGR → RGB
+
+
+def check_same_size(image: np.ndarray, other: np.ndarray, path: Path, other_path: Path):
+    """Left/right, or image/ground truth, must have the same height and width."""
+    if image.shape[:2] != other.shape[:2]:
+        raise UserError(f"{path} is {image.shape[1]}x{image.shape[0]} but {other_path} is "
+                        f"{other.shape[1]}x{other.shape[0]}; left, right and ground truth "
+                        f"must be the same size (rectify both views)")
 
 
 def _read_npy(path: Path) -> np.ndarray:
@@ -108,8 +81,9 @@ def _read_npy(path: Path) -> np.ndarray:
     return array
 
 
-def _resize(left, right, disparity, height, width):
+def _resize(pair: StereoPair, height: int, width: int):
     """To the network's size: area-average images, nearest for disparity, scaled by width."""
+    left, right, disparity = pair.left, pair.right, pair.disparity
     h0, w0 = disparity.shape
     if (h0, w0) == (height, width):
         return left, right, disparity
@@ -119,9 +93,11 @@ def _resize(left, right, disparity, height, width):
     return left, right, disparity * (width / w0)
 
 
-def load_captures(root: str | Path, calib: str | Path | None, height: int, width: int,
-                  val_fraction: float, test_fraction: float) -> StereoData:
-    """Read a capture directory into train/validation/test splits (sorted-name order)."""
+def read_capture_pairs(root: str | Path, calib: str | Path | None) -> list[StereoPair]:
+    """Every pair of a capture directory at its own size, ground truth in pixels.
+
+    `calib` defaults to root/calib.npz when the directory has one.
+    """
     root = Path(root)
     if not root.is_dir():
         raise UserError(f"data directory {root} not found; give --data DIR with left/, right/ "
@@ -138,8 +114,9 @@ def load_captures(root: str | Path, calib: str | Path | None, height: int, width
         raise UserError(f"{root} needs exactly one of disparity/ (pixels) or depth/ (metres); "
                         f"found {'both' if has_disp else 'neither'}")
     truth_dir = root / ("disparity" if has_disp else "depth")
-    lefts, rights = _files(root / "left", IMAGE_SUFFIXES), _files(root / "right", IMAGE_SUFFIXES)
-    truths = _files(truth_dir, {".npy"})
+    lefts = files_by_stem(root / "left", IMAGE_SUFFIXES)
+    rights = files_by_stem(root / "right", IMAGE_SUFFIXES)
+    truths = files_by_stem(truth_dir, {".npy"})
     if not lefts:
         raise UserError(f"{root / 'left'} contains no images (png/jpg/bmp/tif); nothing to "
                         f"train on")
@@ -148,46 +125,40 @@ def load_captures(root: str | Path, calib: str | Path | None, height: int, width
             if stem not in files:
                 raise UserError(f"{lefts[stem]} has no match in {folder}/ (files are paired "
                                 f"by name, e.g. left/{stem}.png ↔ {folder.name}/{stem}.*)")
-    focal_baseline = None
-    if has_depth:
-        if not calib:
-            raise UserError(f"{root} has depth/ in metres; converting it to disparity needs "
-                            f"--calib FILE.npz with focal_px and baseline_m")
-        focal_baseline = read_calibration(calib)
-    pairs = [_read_pair(stem, lefts, rights, truths, focal_baseline, height, width)
-             for stem in sorted(lefts)]
+    calib = calib or (root / "calib.npz" if (root / "calib.npz").is_file() else None)
+    calibration = load_calibration(calib) if calib else None
+    if has_depth and calibration is None:
+        raise UserError(f"{root} has depth/ in metres; converting it to disparity needs "
+                        f"--calib FILE.npz with focal_px and baseline_m")
+    return [_read_pair(stem, lefts, rights, truths, calibration if has_depth else None,
+                       calibration) for stem in sorted(lefts)]
+
+
+def load_captures(root: str | Path, calib: str | Path | None, height: int, width: int,
+                  val_fraction: float, test_fraction: float) -> StereoData:
+    """Read a capture directory into train/validation/test splits (sorted-name order)."""
+    pairs = [_resize(pair, height, width) for pair in read_capture_pairs(root, calib)]
     return _split(pairs, val_fraction, test_fraction, f"captures {root}")
 
 
-def _read_pair(stem, lefts, rights, truths, focal_baseline, height, width):
-    left, right = _read_image(lefts[stem]), _read_image(rights[stem])
-    if left.shape != right.shape:
-        raise UserError(f"{lefts[stem]} is {left.shape[1]}x{left.shape[0]} but "
-                        f"{rights[stem]} is {right.shape[1]}x{right.shape[0]}; left and right "
-                        f"images must be the same size (rectify both)")
+def _read_pair(stem, lefts, rights, truths, depth_calibration, calibration) -> StereoPair:
+    left, right = read_image(lefts[stem]), read_image(rights[stem])
+    check_same_size(left, right, lefts[stem], rights[stem])
     truth = _read_npy(truths[stem])
-    if truth.shape != left.shape[:2]:
-        raise UserError(f"{truths[stem]} is {truth.shape[1]}x{truth.shape[0]} but the images "
-                        f"are {left.shape[1]}x{left.shape[0]}; ground truth must match")
-    if focal_baseline is not None:
+    check_same_size(left, truth, lefts[stem], truths[stem])
+    if depth_calibration is not None:
         check_depth_unit(truth, truths[stem])
-        truth = depth_to_disparity(truth, *focal_baseline)
+        c = depth_calibration
+        truth = depth_to_disparity(truth, c.focal_px, c.baseline_m, c.doffs_px)
     elif np.any(truth < 0) or not np.all(np.isfinite(truth)):
         raise UserError(f"disparity {truths[stem]} has negative or non-finite values; store "
                         f"pixels with 0 for invalid")
-    left, right, truth = _resize(left, right, truth.astype(np.float32), height, width)
-    return left, right, truth
+    truth = truth.astype(np.float32)
+    return StereoPair(stem, left, right, truth, truth > 0, calibration)
 
 
 def _split(pairs, val_fraction, test_fraction, source) -> StereoData:
-    n = len(pairs)
-    n_test = int(round(n * test_fraction))
-    n_val = int(round(n * val_fraction))
-    n_train = n - n_val - n_test
-    if n_train < 1 or (val_fraction > 0 and n_val < 1) or (test_fraction > 0 and n_test < 1):
-        raise UserError(f"{source} has {n} pairs, too few to split into train/validation/test "
-                        f"with val_fraction={val_fraction}, test_fraction={test_fraction}; "
-                        f"add captures or change the fractions")
+    n_train, n_val, n_test = split_counts(len(pairs), val_fraction, test_fraction, source)
     left, right, disp = (np.stack(part) for part in zip(*pairs))
     full = StereoSplit(left, right, disp, disp > 0)
     bounds = np.cumsum([0, n_train, n_val, n_test])

@@ -17,6 +17,8 @@ Two domains differ in statistics on purpose (a domain gap to fine-tune across):
              textures, a gain/gamma/colour change between the eyes, shot + read noise, and
              ground-truth holes like an active-depth camera (dark surfaces, speckle blobs,
              depth edges, far range).
+  rich     — photo-textured, strongly slanted, cluttered scenes with per-eye photometry,
+             the domain meant to transfer to real photographs (synth_rich.py).
 `render_pair(domain, rng, height, width, max_disparity)` is deterministic given the rng.
 """
 from __future__ import annotations
@@ -25,7 +27,9 @@ import dataclasses
 
 import numpy as np
 
-DOMAINS = ("pretrain", "target")
+from pipelines.stereo.synth_rich import photometric_pair, rich_layers
+
+DOMAINS = ("pretrain", "target", "rich")  # append only: the TFDS seed uses the index
 
 
 @dataclasses.dataclass
@@ -252,10 +256,17 @@ def render_pair(domain: str, rng: np.random.Generator, height: int, width: int,
     """One example: uint8 left/right (H, W, 3), float32 disparity (H, W), bool valid (H, W)."""
     if domain not in DOMAINS:
         raise ValueError(f"unknown domain {domain!r}; expected one of {DOMAINS}")
-    make = _pretrain_layers if domain == "pretrain" else _target_layers
-    layers = make(rng, height, width, float(max_disparity))
+    if domain == "rich":
+        layers = rich_layers(rng, height, width, float(max_disparity), Layer, Texture)
+    else:
+        make = _pretrain_layers if domain == "pretrain" else _target_layers
+        layers = make(rng, height, width, float(max_disparity))
     left, right, disparity, valid, label = render_clean(layers, height, width)
-    if domain == "pretrain":
+    if domain == "rich":
+        left, right = photometric_pair(left, right, rng)
+        read, shot = rng.uniform(0.5, 4.0) / 255, rng.uniform(0.0, 0.002)
+        left_u8, right_u8 = _sensor(left, rng, read, shot), _sensor(right, rng, read, shot)
+    elif domain == "pretrain":
         left_u8 = _sensor(left, rng, read_sigma=1.0 / 255, shot_gain=0.0)
         right_u8 = _sensor(right, rng, read_sigma=1.0 / 255, shot_gain=0.0)
     else:

@@ -64,10 +64,16 @@ def test_user_errors_are_one_clear_line(tmp_path, case, fragment):
     elif case == "millimetres":
         calib = write_captures(root, depth_scale=1000.0)
     else:
-        write_captures(root)
+        write_captures(root).unlink()  # no calib.npz beside the pairs either
         calib = None
     with pytest.raises(UserError, match=fragment):
         load_captures(root, calib, 32, 48, 0.2, 0.2)
+
+
+def test_calib_npz_inside_the_directory_is_used_when_no_calib_is_given(tmp_path):
+    write_captures(tmp_path / "cap", n=6, size=(64, 32))
+    data = load_captures(tmp_path / "cap", None, 32, 64, val_fraction=0.2, test_fraction=0.2)
+    np.testing.assert_allclose(data.train.disparity[0, 5, 5], 200.0 * 0.06 / 2.0, rtol=1e-6)
 
 
 def test_cli_turns_capture_errors_into_exit_2(tmp_path, capsys):

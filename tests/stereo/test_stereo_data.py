@@ -3,7 +3,9 @@ import cv2
 import numpy as np
 import pytest
 
-from pipelines.stereo.synth import _pretrain_layers, _target_layers, render_clean, render_pair
+from pipelines.stereo.synth import (Layer, Texture, _pretrain_layers, _target_layers,
+                                    render_clean, render_pair)
+from pipelines.stereo.synth_rich import rich_layers
 from pipelines.stereo.synthetic import load_synthetic, render_split
 
 H, W, D = 32, 64, 16
@@ -16,7 +18,11 @@ def warp_right_to_left(right, disparity):
                      cv2.INTER_LINEAR)
 
 
-@pytest.mark.parametrize("make_layers", [_pretrain_layers, _target_layers])
+def _rich_layers(rng, height, width, max_d):
+    return rich_layers(rng, height, width, max_d, Layer, Texture)
+
+
+@pytest.mark.parametrize("make_layers", [_pretrain_layers, _target_layers, _rich_layers])
 def test_ground_truth_disparity_warps_right_onto_left(make_layers):
     errors, shuffled = [], []
     for i in range(6):

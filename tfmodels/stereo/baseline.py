@@ -31,7 +31,13 @@ def make_sgbm(max_disparity: int, block_size: int, channels: int = 3):
 
 
 def sgbm_disparity(matcher, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(disparity px float32, predicted mask) for one RGB uint8 pair."""
+    """(disparity px float32, predicted mask) for one RGB uint8 pair.
+
+    An image no wider than numDisparities leaves SGBM no column to match (OpenCV fails on
+    it): every pixel is then a hole.
+    """
+    if left.shape[1] <= matcher.getNumDisparities() + matcher.getBlockSize():
+        return np.zeros(left.shape[:2], np.float32), np.zeros(left.shape[:2], bool)
     raw = matcher.compute(np.ascontiguousarray(left[..., ::-1]),
                           np.ascontiguousarray(right[..., ::-1]))
     predicted = raw >= 0  # minDisparity = 0 → invalid is −16

@@ -1,35 +1,45 @@
-"""Score disparity predictors on a held-out split and print them in one table.
+"""Score a stereo network on a data directory, side by side with OpenCV StereoSGBM.
 
-The network rows and the OpenCV row go through the same `disparity_errors` on the same
-ground-truth-valid pixels, so the table compares like with like.
+    python -m tfmodels.stereo.evaluate MODEL --data DIR [--max-disparity D] [--calib F]
+        [--set data_format=middlebury|kitti|sceneflow|captures] [--out DIR]
+
+Every pair is predicted at its full size (tfmodels.stereo.inference: pad, predict, crop
+back) and scored with SGBM on the same ground-truth pixels (tfmodels.stereo.scoring);
+per-pair and total rows are printed and written to OUT/scores.json and OUT/scores.csv
+(keys epe, bad1, bad2, bad3, d1, density and the same with sgbm_ in front). Zero-shot and
+fine-tuned models are scored by the same command. The module also holds the functions the
+training run uses for its own test table.
 """
 from __future__ import annotations
 
-import keras
-import numpy as np
+import argparse
+import sys
+import time
+from pathlib import Path
 
-from pipelines.stereo.dataset import make_dataset
-from pipelines.stereo.splits import StereoSplit
-from tflab.errors import UserError
-from tfmodels.stereo import layers as _custom_layers  # noqa: F401  registers them for loading
-from tfmodels.stereo.losses import disparity_errors
+from tflab import io
+from tflab.errors import UserError, main_guard
 
 
-def predict_disparity(model: keras.Model, split: StereoSplit, batch_size: int = 16) -> np.ndarray:
+def predict_disparity(model, split, batch_size: int = 16):
     """(N, H, W) float32 disparity predicted for every pair of `split`."""
+    from pipelines.stereo.dataset import make_dataset
+
     inputs = make_dataset(split, batch_size).map(lambda x, y: x)
     return model.predict(inputs, verbose=0)[..., 0]
 
 
-def network_scores(model: keras.Model, split: StereoSplit, batch_size: int = 16) -> dict:
+def network_scores(model, split, batch_size: int = 16) -> dict:
     """EPE / bad-1 / bad-3 of a dense network over the split's valid pixels."""
+    from tfmodels.stereo.losses import disparity_errors
+
     scores = disparity_errors(predict_disparity(model, split, batch_size), split.disparity,
                               split.valid)
     return {"density": 1.0, "epe_valid": scores["epe"], "epe_filled": scores["epe"],
             "bad1_filled": scores["bad1"], "bad3_filled": scores["bad3"]}
 
 
-def compiled_scores(model: keras.Model, dataset) -> dict:
+def compiled_scores(model, dataset) -> dict:
     """The same scores through a compiled stereo model's own metrics (`model.evaluate`).
 
     MaskedEPE and BadPixelRate are the same pixel means over valid pixels as
@@ -42,22 +52,18 @@ def compiled_scores(model: keras.Model, dataset) -> dict:
             "bad3_filled": float(result["bad3"])}
 
 
-def load_pretrained(path: str) -> keras.Model:
+def load_pretrained(path: str):
     """A model.keras written by a stereo run; UserError if it is missing or not one."""
-    from pathlib import Path
-
     if not Path(path).is_file():
         raise UserError(f"pretrained model {path} not found; run `python -m tfmodels.fit "
                         f"stereo_pretrain --out runs/pre` first, or --set pretrained='' to "
                         f"train from random weights")
-    try:
-        return keras.models.load_model(path, compile=False)
-    except (ValueError, OSError, TypeError) as err:
-        raise UserError(f"cannot load pretrained model {path} ({err.__class__.__name__}); "
-                        f"give a model.keras written by a stereo run") from None
+    from tfmodels.stereo.inference import load_stereo_model
+
+    return load_stereo_model(path, role="pretrained model")
 
 
-def copy_weights(source: keras.Model, target: keras.Model, source_name: str) -> None:
+def copy_weights(source, target, source_name: str) -> None:
     """Pretrained weights into a freshly built model of the same architecture.
 
     A fresh build (not the loaded object) lets the fine-tune config change what carries no
@@ -68,7 +74,7 @@ def copy_weights(source: keras.Model, target: keras.Model, source_name: str) -> 
     if mismatch:
         raise UserError(f"pretrained model {source_name} has a different architecture "
                         f"({len(src)} weight tensors vs {len(dst)}); use the same "
-                        f"max_disparity and base_width it was trained with")
+                        f"max_disparity, volume_scale and base_width it was trained with")
     target.set_weights(src)
 
 
@@ -90,3 +96,83 @@ def comparison_table(rows: dict[str, dict], title: str) -> str:
                  "along the row, KITTI-style); bad-k = share of pixels with error > k px, "
                  "holes counted.")
     return "\n".join(lines)
+
+
+# -- the evaluate command -------------------------------------------------------------------
+def evaluate_pairs(model, pairs, max_disparity: int, sgbm_block_size: int = 3) -> dict:
+    """{pair name: scores, ..., "total": scores} for pairs with ground truth."""
+    from tfmodels.stereo.inference import predict_pair
+    from tfmodels.stereo.scoring import PairScorer
+
+    scorer = PairScorer(max_disparity, sgbm_block_size)
+    rows = {}
+    for pair in pairs:
+        start = time.perf_counter()
+        prediction = predict_pair(model, pair.left, pair.right)
+        rows[pair.name] = scorer.score(pair.left, pair.right, prediction, pair.disparity,
+                                       pair.valid)
+        rows[pair.name]["seconds"] = time.perf_counter() - start
+    rows["total"] = scorer.total()
+    return rows
+
+
+def write_scores(out: Path, rows: dict, meta: dict) -> None:
+    import pandas as pd
+
+    from tfmodels.stereo.scoring import MEASURED_AS
+
+    io.write_json(out / "scores.json", {**meta, "measured_as": MEASURED_AS,
+                                        "pairs": {k: v for k, v in rows.items()
+                                                  if k != "total"},
+                                        "total": rows["total"]})
+    frame = pd.DataFrame([{"pair": name, **row} for name, row in rows.items()])
+    io.write_csv(out / "scores.csv", frame)
+
+
+@main_guard
+def main(argv=None) -> int:
+    from tfmodels.stereo.cli_args import add_data_options, check_max_disparity, read_data
+
+    parser = argparse.ArgumentParser(prog="python -m tfmodels.stereo.evaluate",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("model", help="model.keras written by a stereo run")
+    parser.add_argument("--data", required=True, help="directory of rectified pairs with "
+                        "ground truth (Middlebury, KITTI, SceneFlow or captures layout)")
+    parser.add_argument("--max-disparity", type=int, default=None,
+                        help="score pixels up to this disparity (default: the model's range); "
+                             "ground truth beyond it is counted, not scored")
+    parser.add_argument("--sgbm-block-size", type=int, default=3,
+                        help="StereoSGBM blockSize (odd; 0 = no SGBM rows)")
+    parser.add_argument("--out", default=None, help="where scores.json/csv go "
+                        "(default: DATA_eval next to the data directory)")
+    add_data_options(parser)
+    args = parser.parse_args(argv)
+    if args.sgbm_block_size and args.sgbm_block_size % 2 == 0:
+        raise UserError(f"--sgbm-block-size must be odd, got {args.sgbm_block_size}")
+    data_format, pairs = read_data(args.data, args, need_truth=True)
+    from tfmodels.stereo.inference import load_stereo_model, model_geometry
+    from tfmodels.stereo.scoring import scores_table
+
+    model = load_stereo_model(args.model)
+    model_max, volume_scale = model_geometry(model)
+    max_disparity = check_max_disparity(args.max_disparity, model_max)
+    rows = evaluate_pairs(model, pairs, max_disparity, args.sgbm_block_size)
+    out = Path(args.out or f"{Path(args.data).resolve()}_eval")
+    title = (f"{len(pairs)} {data_format} pairs from {args.data}, full size; model "
+             f"{args.model} (max_disparity {model_max}, cost volume 1/{volume_scale}); "
+             f"scored up to {max_disparity} px; SGBM blockSize {args.sgbm_block_size}")
+    table = scores_table(rows, title)
+    print(table)
+    beyond = rows["total"]["n_beyond_max_disparity"]
+    if beyond:
+        print(f"{beyond} valid ground-truth pixels beyond {max_disparity} px were not scored")
+    write_scores(out, rows, {"model": str(args.model), "data": str(args.data),
+                             "data_format": data_format, "max_disparity": max_disparity,
+                             "sgbm_block_size": args.sgbm_block_size})
+    io.write_text(out / "scores.txt", table + "\n")
+    print(f"wrote {out}/{{scores.json, scores.csv, scores.txt}}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

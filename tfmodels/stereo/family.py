@@ -1,10 +1,12 @@
 """The stereo family: stereo pairs → disparity network → run directory with a baseline table.
 
-Glue that `tfmodels.fit` and `tuning.grid` call. Data (synthetic TFDS domain, or a capture
-directory) is loaded once per distinct data config; `train` builds a fresh model inside the
-strategy scope handed over by `fit_keras`, copies in the pretrained weights if any, and
-after training scores the test split three ways in one table: the pretrained model alone,
-the trained model, and OpenCV StereoSGBM.
+Glue that `tfmodels.fit` and `tuning.grid` call. Data (synthetic TFDS domain, a capture
+directory, or a Middlebury/KITTI/SceneFlow directory) is loaded once per distinct data
+config; `train` masks ground truth beyond max_disparity (counted), builds a fresh model
+inside the strategy scope handed over by `fit_keras`, copies in the pretrained weights if
+any, trains on whole images or random crops, and after training scores the test split
+three ways in one table: the pretrained model alone, the trained model, and OpenCV
+StereoSGBM. Full-size scores of any directory: `python -m tfmodels.stereo.evaluate`.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from pathlib import Path
 
 from configs.families.stereo import StereoConfig
 from pipelines.stereo.captures import load_captures
+from pipelines.stereo.directory import load_directory
+from pipelines.stereo.formats import recognise
 from pipelines.stereo.splits import StereoData
 from tflab import io
 from tfmodels.fit import KerasExperiment, compile_options, fit_keras
@@ -23,7 +27,8 @@ MONITOR = "val_epe"  # = tfmodels.stereo.recipe.MONITOR (checked in train)
 
 SYNTHETIC_FIELDS = ("domain", "image_height", "image_width", "max_disparity", "n_train",
                     "n_val", "n_test", "data_seed")
-CAPTURE_FIELDS = ("calib", "image_height", "image_width", "val_fraction", "test_fraction")
+CAPTURE_FIELDS = ("calib", "image_height", "image_width", "val_fraction", "test_fraction",
+                  "data_format", "crop_height", "crop_width", "volume_scale")
 
 
 def _capture_dir(config: StereoConfig, data_path: str | None) -> str:
@@ -42,8 +47,15 @@ class StereoFamily:
     def load_data(self, config: StereoConfig, data_path: str | None) -> StereoData:
         root = _capture_dir(config, data_path)
         if root:
-            return load_captures(root, config.calib or None, config.image_height,
-                                 config.image_width, config.val_fraction, config.test_fraction)
+            data_format = config.data_format or recognise(Path(root))
+            if data_format == "captures":
+                return load_captures(root, config.calib or None, config.image_height,
+                                     config.image_width, config.val_fraction,
+                                     config.test_fraction)
+            crop = (config.crop_height, config.crop_width) if config.crop_height else None
+            return load_directory(root, data_format, config.calib or None,
+                                  config.val_fraction, config.test_fraction,
+                                  4 * config.volume_scale, crop)
         from pipelines.stereo.synthetic import load_synthetic
 
         return load_synthetic(config.domain, config.image_height, config.image_width,
@@ -58,17 +70,24 @@ class StereoFamily:
         from tfmodels.stereo.losses import BadPixelRate, MaskedEPE, MaskedSmoothL1
         from tfmodels.stereo.model import build_stereo_model
 
+        from pipelines.stereo.crops import limit_disparity
+
         assert recipe.MONITOR == MONITOR
         make_optimizer, recipe_callbacks = recipe.make_optimizer, recipe.recipe_callbacks
         run_dir = Path(run_dir)
         say = print if verbose else (lambda _text: None)
         rows = {}
+        data, beyond = _limit_disparity(data, config.max_disparity, limit_disparity)
+        if any(beyond.values()):
+            say(f"ground truth beyond max_disparity={config.max_disparity} px, masked from "
+                f"the loss and the scores: " + ", ".join(
+                    f"{name} {n} px" for name, n in beyond.items()))
         pretrained = evaluate.load_pretrained(config.pretrained) if config.pretrained else None
         callbacks = recipe_callbacks(config, run_dir, verbose=bool(verbose))
 
         def make_experiment(strategy) -> KerasExperiment:
             model = build_stereo_model(config.max_disparity, config.dropout_p,
-                                       config.base_width)
+                                       config.base_width, config.volume_scale)
             if pretrained is not None:
                 evaluate.copy_weights(pretrained, model, config.pretrained)
                 say(f"loaded pretrained weights from {config.pretrained}")
@@ -91,10 +110,9 @@ class StereoFamily:
                 # reuses, so no separate predict graph is traced.
                 rows["pretrain-only network"] = evaluate.compiled_scores(
                     model, make_dataset(data.test, batch))
+            train, train_eval = _train_datasets(config, data, make_dataset)
             return KerasExperiment(
-                model=model,
-                train=make_dataset(data.train, batch, shuffle_seed=config.random_seed),
-                train_eval=make_dataset(data.train, batch),
+                model=model, train=train, train_eval=train_eval,
                 val=make_dataset(data.validation, batch),
                 callbacks=list(callbacks.values()), monitor=MONITOR)
 
@@ -120,6 +138,7 @@ class StereoFamily:
                 + ("" if events else f" ({MONITOR} never stalled for "
                    f"{config.plateau_patience} epochs; lr stayed {config.learning_rate:g})"))
         metrics.update(_recipe_record(callbacks))
+        metrics.update({f"n_pixels_beyond_max_disparity_{k}": v for k, v in beyond.items()})
         metrics["data_source"] = data.source
         metrics.setdefault("measured_as", {}).update(MEASURED_AS)
         table = evaluate.comparison_table(
@@ -139,6 +158,30 @@ MEASURED_AS = {
     "sgbm_epe_filled": "OpenCV SGBM, holes filled along the row (KITTI-style), all pixels",
     "sgbm_density": "share of valid test pixels where SGBM returned a disparity",
 }
+
+
+def _limit_disparity(data: StereoData, max_disparity: int, limit) -> tuple[StereoData, dict]:
+    """Every split with ground truth beyond the cost volume masked; pixel counts per split."""
+    parts, counts = {}, {}
+    for name in ("train", "validation", "test"):
+        parts[name], counts[name] = limit(getattr(data, name), max_disparity)
+    return StereoData(**parts, source=data.source), counts
+
+
+TRUE_LOSS_CROPS = 64  # the true-training-loss pass scores fixed crops of this many pairs
+
+
+def _train_datasets(config: StereoConfig, data: StereoData, make_dataset) -> tuple:
+    """(train, train_eval): whole images, or random crops when crop_height/width are set."""
+    if not config.crop_height:
+        return (make_dataset(data.train, config.batch_size, shuffle_seed=config.random_seed),
+                make_dataset(data.train, config.batch_size))
+    from pipelines.stereo.crops import crop_dataset
+
+    crop = (config.crop_height, config.crop_width)
+    return (crop_dataset(data.train, crop, config.batch_size, config.random_seed),
+            crop_dataset(data.train, crop, config.batch_size, config.random_seed + 1,
+                         fixed=True, limit=TRUE_LOSS_CROPS))
 
 
 def _table_metrics(rows: dict, trained_name: str, has_pretrained: bool,

@@ -4,8 +4,8 @@ For rectified images a left pixel x matches the right pixel x − d on the same 
 compares left features with right features shifted by every candidate displacement
 d = 0 … max_displacement and returns one channel per d: the channel-mean of the product
 (a normalised dot product when features are unit scale). Columns whose match falls off the
-right image (x − d < 0) compare against zeros. It has no weights, so the feature encoder
-learns what "similar" means.
+right image (x − d < 0) compare against zeros, also when d exceeds the feature width. It has
+no weights, so the feature encoder learns what "similar" means.
 """
 from __future__ import annotations
 
@@ -24,9 +24,12 @@ class Correlation(keras.layers.Layer):
     def call(self, inputs):
         left, right = inputs
         channels = []
+        width = ops.shape(right)[2]
+        # pad first, then cut back to the width: also right when d >= width (all zeros)
+        padded = ops.pad(right, [[0, 0], [0, 0], [self.max_displacement, 0], [0, 0]])
         for d in range(self.max_displacement + 1):
-            shifted = right if d == 0 else ops.pad(right[:, :, :-d, :],
-                                                   [[0, 0], [0, 0], [d, 0], [0, 0]])
+            start = self.max_displacement - d
+            shifted = padded[:, :, start:start + width, :]
             channels.append(ops.mean(left * shifted, axis=-1))
         return ops.stack(channels, axis=-1)
 

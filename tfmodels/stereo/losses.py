@@ -94,15 +94,22 @@ class BadPixelRate(_MaskedPixelMean):
         return {**super().get_config(), "threshold": self.threshold}
 
 
+ERROR_KEYS = ("epe", "bad1", "bad2", "bad3", "d1")
+
+
 def disparity_errors(pred: np.ndarray, disparity: np.ndarray, valid: np.ndarray) -> dict:
     """NumPy twin of the metrics above, for any predictor (network or OpenCV).
 
-    Pixel averages over `valid`; returns epe (px), bad1, bad3 (fractions) and n_pixels.
+    Pixel averages over `valid`: epe (px), bad1/bad2/bad3 (share with error > 1/2/3 px),
+    d1 (KITTI 2015: error > 3 px *and* > 5 % of the true disparity), and n_pixels.
     """
     valid = valid.astype(bool)
-    error = np.abs(pred.astype(np.float64) - disparity.astype(np.float64))[valid]
+    truth = disparity.astype(np.float64)[valid]
+    error = np.abs(pred.astype(np.float64)[valid] - truth)
     n = int(error.size)
     if n == 0:
-        return {"epe": float("nan"), "bad1": float("nan"), "bad3": float("nan"), "n_pixels": 0}
+        return {**{key: float("nan") for key in ERROR_KEYS}, "n_pixels": 0}
     return {"epe": float(error.mean()), "bad1": float((error > 1.0).mean()),
-            "bad3": float((error > 3.0).mean()), "n_pixels": n}
+            "bad2": float((error > 2.0).mean()), "bad3": float((error > 3.0).mean()),
+            "d1": float(((error > 3.0) & (error > 0.05 * np.abs(truth))).mean()),
+            "n_pixels": n}

@@ -73,7 +73,8 @@ class ExplainedEarlyStopping(keras.callbacks.EarlyStopping):
                            f"did not improve on {best} (epoch {self.best_epoch + 1}) for "
                            f"{self.patience} epochs")
         elif self.model.stop_training:
-            self.reason = "stopped by another callback (non-finite loss)"
+            self.reason = ("stopped by another callback (the time budget, or a non-finite "
+                           "loss)")
         else:
             self.reason = (f"reached epochs={self.total_epochs} without early stopping "
                            f"(best {self.monitor} {best} at epoch {self.best_epoch + 1})")
@@ -152,6 +153,34 @@ class WarningSigns(keras.callbacks.Callback):
             self.say(f"warning: epoch {epoch + 1}: {text}")
 
 
+class TimeBudget(keras.callbacks.Callback):
+    """Stop after the epoch that used up `minutes` of wall clock (best weights still restored).
+
+    A shared CPU gives a training run an unknown share of its cores; a budget in minutes
+    keeps the run's length predictable, and the stop reason says it was the budget.
+    """
+
+    def __init__(self, minutes: float, say: Callable[[str], None] = print):
+        super().__init__()
+        self.minutes, self.say = float(minutes), say
+        self.stopped_epoch = 0
+
+    def on_train_begin(self, logs=None):
+        import time
+
+        self.start, self.stopped_epoch = time.monotonic(), 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        import time
+
+        used = (time.monotonic() - self.start) / 60.0
+        if used >= self.minutes:
+            self.model.stop_training = True
+            self.stopped_epoch = epoch + 1
+            self.say(f"time budget: {used:.1f} min of model.fit used (budget "
+                     f"{self.minutes:g} min) -> stopping after epoch {epoch + 1}")
+
+
 def recipe_callbacks(config, run_dir: Path, *,
                      verbose: bool) -> dict[str, keras.callbacks.Callback]:
     """The recipe's callbacks in run order (warnings first so later ones see the gap)."""
@@ -164,6 +193,8 @@ def recipe_callbacks(config, run_dir: Path, *,
             patience=config.plateau_patience, min_lr=config.min_lr, say=say)
     if config.checkpoint_best:
         callbacks["checkpoint"] = BestCheckpoint(Path(run_dir) / "best.keras")
+    if getattr(config, "time_budget_min", 0):
+        callbacks["time_budget"] = TimeBudget(config.time_budget_min, say=say)
     if config.early_stopping:
         callbacks["early_stop"] = ExplainedEarlyStopping(
             monitor=MONITOR, mode="min", patience=config.early_stop_patience,

@@ -45,8 +45,10 @@ def make_config(domain: str, height: int, width: int, max_disparity: int, n_trai
 class SyntheticStereo(tfds.core.GeneratorBasedBuilder):
     """Rectified stereo pairs with exact disparity and a validity mask."""
 
-    VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "Layered analytic scenes; pretrain and target domains."}
+    VERSION = tfds.core.Version("1.1.0")
+    RELEASE_NOTES = {"1.0.0": "Layered analytic scenes; pretrain and target domains.",
+                     "1.1.0": "rich domain (photo textures, slants, photometry) added; "
+                              "pretrain and target draw exactly what 1.0.0 drew."}
     progress = None  # a tflab.progress.Progress while the pairs are rendered, if any
 
     def _info(self) -> tfds.core.DatasetInfo:

@@ -1,0 +1,79 @@
+"""Run a trained stereo network on new pairs at their full size.
+
+    python -m tfmodels.stereo.predict MODEL LEFT RIGHT [--calib calib.npz|calib.txt] --out OUT
+    python -m tfmodels.stereo.predict MODEL DIR [--set data_format=...] [--calib F] --out OUT
+
+One pair (two image files) or every pair of a directory in any layout `evaluate` reads
+(ground truth not needed). For each pair, OUT gets NAME_disparity.pfm/.npy/.png and, with a
+calibration (given, or the data set's own, e.g. Middlebury calib.txt), NAME_depth.npy/.pfm
+in metres (tfmodels.stereo.outputs).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from tflab.errors import UserError, main_guard
+
+
+def _single_pair(left: str, right: str, calib):
+    from pipelines.stereo.calibration import load_calibration
+    from pipelines.stereo.captures import check_same_size, read_image
+    from pipelines.stereo.splits import StereoPair
+
+    for path in (left, right):
+        if not Path(path).is_file():
+            raise UserError(f"image {path} not found; give LEFT and RIGHT image files, or one "
+                            f"directory of pairs")
+    left_image, right_image = read_image(Path(left)), read_image(Path(right))
+    check_same_size(left_image, right_image, Path(left), Path(right))
+    calibration = load_calibration(calib) if calib else None
+    return [StereoPair(Path(left).stem, left_image, right_image, calibration=calibration)]
+
+
+@main_guard
+def main(argv=None) -> int:
+    from tfmodels.stereo.cli_args import add_data_options, read_data
+
+    parser = argparse.ArgumentParser(prog="python -m tfmodels.stereo.predict",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("model", help="model.keras written by a stereo run")
+    parser.add_argument("inputs", nargs="+", metavar="LEFT RIGHT | DIR",
+                        help="a left and a right image, or a directory of pairs")
+    parser.add_argument("--out", required=True, help="output directory")
+    add_data_options(parser)
+    args = parser.parse_args(argv)
+    if len(args.inputs) == 2:
+        pairs = _single_pair(*args.inputs, args.calib)
+        if args.set:
+            raise UserError("--set data_format applies to a directory of pairs, not to "
+                            "two image files")
+    elif len(args.inputs) == 1:
+        _, pairs = read_data(args.inputs[0], args, need_truth=False)
+    else:
+        raise UserError(f"expected LEFT RIGHT or one DIR after the model, got "
+                        f"{len(args.inputs)} paths")
+    from tfmodels.stereo.inference import load_stereo_model, model_geometry, predict_pair
+    from tfmodels.stereo.outputs import write_prediction
+
+    model = load_stereo_model(args.model)
+    max_disparity, volume_scale = model_geometry(model)
+    out = Path(args.out)
+    for pair in pairs:
+        start = time.perf_counter()
+        disparity = predict_pair(model, pair.left, pair.right)
+        seconds = time.perf_counter() - start
+        written = write_prediction(out, pair.name, disparity, max_disparity, pair.calibration)
+        height, width = disparity.shape
+        print(f"{pair.name}: {width}x{height}, disparity {disparity.min():.1f}..."
+              f"{disparity.max():.1f} px (network range 0..{max_disparity}, cost volume "
+              f"1/{volume_scale}), {seconds:.2f} s wall incl. padding -> "
+              f"{', '.join(p.name for p in written)}")
+    print(f"wrote {len(pairs)} pair(s) to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
