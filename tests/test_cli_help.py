@@ -7,7 +7,8 @@ from configs.catalog import description
 from tests.cli import run_cli
 
 ENTRY_POINTS = ["tfmodels.fit", "tuning.grid", "tfmodels.rl", "tfmodels.mimic.score",
-                "pipelines.catan"]
+                "pipelines.catan", "tfmodels.mimic.report", "tfmodels.mimic.simulate",
+                "tfmodels.stereo.predict", "tfmodels.stereo.evaluate"]
 
 
 @pytest.mark.parametrize("entry", ENTRY_POINTS)

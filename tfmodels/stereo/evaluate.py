@@ -129,12 +129,28 @@ def write_scores(out: Path, rows: dict, meta: dict) -> None:
     io.write_csv(out / "scores.csv", frame)
 
 
+EVALUATE_HELP = """Score a trained stereo network beside OpenCV StereoSGBM on the same pixels.
+
+reads:  MODEL (model.keras of a stereo run); --data, a directory of rectified pairs with
+        ground truth (Middlebury, KITTI 2012/2015, SceneFlow or captures layout)
+writes: OUT/scores.json and scores.csv: epe, bad1, bad2, bad3, d1, density per pair and in
+        total, and the same with sgbm_ in front (default OUT: DATA_eval)
+prints: the table, one row per pair and the total, network beside SGBM
+"""
+
+EVALUATE_EXAMPLE = """examples:
+  python -m tfmodels.stereo.evaluate runs/rich/model.keras --data kitti/training
+  python -m tfmodels.stereo.evaluate runs/rich/model.keras --data middlebury/ --max-disparity 96
+"""
+
+
 @main_guard
 def main(argv=None) -> int:
     from tfmodels.stereo.cli_args import add_data_options, check_max_disparity, read_data
 
     parser = argparse.ArgumentParser(prog="python -m tfmodels.stereo.evaluate",
-                                     description=__doc__.split("\n\n")[0])
+                                     description=EVALUATE_HELP, epilog=EVALUATE_EXAMPLE,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", help="model.keras written by a stereo run")
     parser.add_argument("--data", required=True, help="directory of rectified pairs with "
                         "ground truth (Middlebury, KITTI, SceneFlow or captures layout)")

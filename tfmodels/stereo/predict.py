@@ -33,12 +33,28 @@ def _single_pair(left: str, right: str, calib):
     return [StereoPair(Path(left).stem, left_image, right_image, calibration=calibration)]
 
 
+PREDICT_HELP = """Run a trained stereo network on new pairs at their full size.
+
+reads:  MODEL (model.keras of a stereo run); LEFT RIGHT images, or a directory of pairs in a
+        Middlebury, KITTI, SceneFlow or captures layout; --calib calib.npz / calib.txt
+writes: OUT/NAME_disparity.pfm and .npy (pixels), NAME_disparity.png (colour map with a
+        colour bar) and, with a calibration, NAME_depth.npy / .pfm: metres, Z = f·B/(d + doffs)
+prints: one line per pair with its size and disparity range
+"""
+
+PREDICT_EXAMPLE = """examples:
+  python -m tfmodels.stereo.predict runs/rich/model.keras left.png right.png --out out/
+  python -m tfmodels.stereo.predict runs/rich/model.keras my_pairs/ --calib calib.npz --out out/
+"""
+
+
 @main_guard
 def main(argv=None) -> int:
     from tfmodels.stereo.cli_args import add_data_options, read_data
 
     parser = argparse.ArgumentParser(prog="python -m tfmodels.stereo.predict",
-                                     description=__doc__.split("\n\n")[0])
+                                     description=PREDICT_HELP, epilog=PREDICT_EXAMPLE,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", help="model.keras written by a stereo run")
     parser.add_argument("inputs", nargs="+", metavar="LEFT RIGHT | DIR",
                         help="a left and a right image, or a directory of pairs")
