@@ -1,4 +1,5 @@
-"""`tf.data` pipelines over `ChoiceSets`: in-memory tensors → shuffle → batch → prefetch.
+"""`tf.data` pipelines over `ChoiceSets`: in-memory tensors → shuffle → batch → prefetch
+(fixed, no autotune).
 
 The arrays already sit in memory, so nothing is read or cached from disk: a batch is a
 `tf.gather` of rows. Training data is shuffled over *all* rows (a full-size buffer: the
@@ -16,6 +17,8 @@ import tensorflow as tf
 
 from pipelines.movement.views import ChoiceSets
 from tflab.errors import UserError
+
+PREFETCH_BATCHES = 2  # a batch is a gather from memory: two ahead keep a GPU fed
 
 
 def make_dataset(choice_sets: ChoiceSets, *, batch_size: int, shuffle: bool, seed: int,
@@ -67,7 +70,17 @@ def make_dataset(choice_sets: ChoiceSets, *, batch_size: int, shuffle: bool, see
         dataset = batches_of(tf.range(n, dtype=tf.int64)).map(rows)
         if cache:
             dataset = dataset.cache()
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    return dataset.prefetch(PREFETCH_BATCHES).with_options(_without_autotune())
+
+
+def _without_autotune() -> tf.data.Options:
+    """tf.data's autotuner runs its own optimisation thread and, when the iterator is
+    destroyed, waits for it. On a one-thread trial process that thread competes with the
+    training step: a population's fit took 1.75x as long with it (bench/RESULTS_mimic.md,
+    "tf.data autotune"). A batch here is one gather, so a fixed small prefetch is enough."""
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return options
 
 
 def steps_per_epoch(choice_sets: ChoiceSets, batch_size: int) -> int:
