@@ -18,7 +18,9 @@ def get_config() -> MimicConfig:
             "random_seed": list(range(5)),
             "epochs": [100],
             "dropout": [0.0],
-            "num_layers": [3, 4],
+            # deepest first: trials start in this order, so with several workers the last
+            # ones to finish are the short 3-layer runs (a 4-layer run costs ≈1.3×)
+            "num_layers": [4, 3],
             "layer_size": [24, 32],
             "learning_rate": [0.0005],
         },
