@@ -2,6 +2,7 @@
 
     python bench/mimic_grid.py                      # compare on the v3 slice, then the full grid
     python bench/mimic_grid.py --slice feature_set=v3 --workers 2 --no-full
+    python bench/mimic_grid.py --slice epochs=100 --no-full   # the whole grid, both ways
 
 1. The comparison: the same slice of the grid (default `feature_set=v3`: 4 configurations ×
    5 seeds = 20 runs) through the real CLI twice, `--population on` and `--population off`,
@@ -58,11 +59,28 @@ def stamp() -> str:
             f"{os.getloadavg()[0]:.1f})")
 
 
+def grid_summary(rows, minutes: float) -> str:
+    """Runs, minutes, GMPs per feature set and the seed spread, as one record line."""
+    done = rows[rows["status"] == "COMPLETED"]
+    per_set = done.groupby("feature_set")[["gmp_val", "true_gmp_val", "gmp_val_moving",
+                                          "gmp_random"]].mean()
+    spread = (done.groupby(["feature_set", "num_layers", "layer_size"])["best_val_loss"]
+              .agg(lambda v: v.quantile(0.9) - v.min()))
+    return (f"{len(rows)} runs ({len(done)} completed) in **{minutes:.1f} min** wall incl. "
+            f"start-up and data; mean gmp_val / true / moving / random per feature set: "
+            + ", ".join(f"{name} {r.gmp_val:.3f} / {r.true_gmp_val:.3f} / "
+                        f"{r.gmp_val_moving:.3f} / {r.gmp_random:.3f}"
+                        for name, r in per_set.iterrows())
+            + f"; seed spread (p90 − min) of best_val_loss per configuration "
+            f"{spread.min():.3f}–{spread.max():.3f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--slice", default="feature_set=v3",
-                        help="--set narrowing the grid for the side-by-side comparison")
+                        help="--set narrowing the grid for the side-by-side comparison "
+                             "(a no-op such as epochs=100 compares the whole grid)")
     parser.add_argument("--workers", default=None,
                         help="--workers for both sides of the comparison (default: the CLI's)")
     parser.add_argument("--no-compare", action="store_true", help="skip the comparison")
@@ -76,8 +94,8 @@ def main() -> int:
         on, on_rows = run_grid(out / "population", [*common, "--population", "on"])
         off, off_rows = run_grid(out / "one_by_one", [*common, "--population", "off"])
         ok = (on_rows["status"] == "COMPLETED").sum(), (off_rows["status"] == "COMPLETED").sum()
-        merged = on_rows.merge(off_rows, on=["num_layers", "layer_size", "random_seed"],
-                               suffixes=("_pop", "_solo"))
+        keys = ["feature_set", "num_layers", "layer_size", "random_seed"]
+        merged = on_rows.merge(off_rows, on=keys, suffixes=("_pop", "_solo"))
         gap = (merged["best_val_loss_pop"] - merged["best_val_loss_solo"]).abs().max()
         record(f"- {started}: `python -m tuning.grid mimic_v3 --set {args.slice}"
                + (f" --workers {args.workers}" if args.workers else "")
@@ -86,22 +104,13 @@ def main() -> int:
                f"clock incl. start-up and data; {ok[0]} and {ok[1]} of {len(on_rows)} runs "
                f"completed); max |best_val_loss difference| population vs solo, same seed: "
                f"{gap:.2e}")
+        for side, rows, minutes in (("populations", on_rows, on), ("one by one", off_rows, off)):
+            record(f"  - {side}: " + grid_summary(rows, minutes))
     if not args.no_full:
         started = stamp()
         minutes, rows = run_grid(out / "full", [])
-        done = rows[rows["status"] == "COMPLETED"]
-        per_set = done.groupby("feature_set")[["gmp_val", "true_gmp_val", "gmp_val_moving",
-                                              "gmp_random"]].mean()
-        spread = (done.groupby(["feature_set", "num_layers", "layer_size"])["best_val_loss"]
-                  .agg(lambda v: v.quantile(0.9) - v.min()))
         record(f"- {started}: `python -m tuning.grid mimic_v3` (README command 1, no flags): "
-               f"{len(rows)} runs ({len(done)} completed) in **{minutes:.1f} min** wall incl. "
-               f"start-up and data; mean gmp_val / true / moving / random per feature set: "
-               + ", ".join(f"{name} {r.gmp_val:.3f} / {r.true_gmp_val:.3f} / "
-                           f"{r.gmp_val_moving:.3f} / {r.gmp_random:.3f}"
-                           for name, r in per_set.iterrows())
-               + f"; seed spread (p90 − min) of best_val_loss per configuration "
-               f"{spread.min():.3f}–{spread.max():.3f}")
+               + grid_summary(rows, minutes))
     return 0
 
 
