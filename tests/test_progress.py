@@ -42,3 +42,16 @@ def test_start_excludes_set_up_from_the_rate(monkeypatch):
     progress.start()
     progress.step()
     assert "(2 s/game so far, ETA 2 s)" in stream.getvalue()
+
+
+def test_rl_log_lines_show_steps_done_and_time_left(monkeypatch, capsys, tmp_path):
+    from tfmodels.rl.logger import RunLogger
+
+    clock = iter([0.0, 30.0])  # logger made at 0; a quarter of the steps done at 30 s
+    monkeypatch.setattr("tfmodels.rl.logger.time.perf_counter", lambda: next(clock))
+    logger = RunLogger(tmp_path / "run", verbose=1, total_steps=1000)
+    logger.log({"step": 250, "steps_per_sec": 8.3})
+    logger.finish({})
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("step=250  steps_per_sec=8.3")
+    assert "[250/1000 env steps, 25 %, ETA 1.5 min at the mean rate so far]" in line

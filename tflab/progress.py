@@ -21,7 +21,8 @@ def use_bar(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
-def _duration(seconds: float) -> str:
+def format_duration(seconds: float) -> str:
+    """Seconds as '42 s', '3.5 min' or '1.2 h'."""
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:
@@ -72,7 +73,7 @@ class Progress:
         shown += " so far"
         left = self.total - self.done
         if left > 0 and rate > 0:
-            shown += f", ETA {_duration(left / rate)}"
+            shown += f", ETA {format_duration(left / rate)}"
         return shown
 
     def step(self, detail: str = "", n: int = 1) -> None:

@@ -43,7 +43,7 @@ class A2CTrainer:
         self.update_fn, self.metric_sums, self.metric_count = make_update(
             self.agent, self.optimizer, config)
         self.act_fn = NumpyPolicy(self.policy)  # (logits, value) in NumPy; see its docstring
-        self.logger = RunLogger(run_dir, verbose)
+        self.logger = RunLogger(run_dir, verbose, total_steps=config.total_steps)
         self.rng = np.random.default_rng(config.random_seed)
         self.episodes = collections.deque(maxlen=100)  # (return, length) of recent episodes
         self.n_episodes = 0

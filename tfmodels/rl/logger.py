@@ -6,6 +6,7 @@ is rewritten atomically at every row, so a run killed at any point leaves a comp
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import tensorflow as tf
 from tensorflow.core.framework import summary_pb2
 
 from tflab.io import write_csv, write_json
+from tflab.progress import format_duration
 
 
 def _metadata(plugin: str) -> bytes:
@@ -32,9 +34,14 @@ IMAGE_META = _metadata("images")
 
 
 class RunLogger:
-    def __init__(self, run_dir: Path | None, verbose: int = 1):
+    """`total_steps` (when known) turns each printed line into progress: `step=N/total` and
+    the time left at the average rate since the logger was made (wall clock)."""
+
+    def __init__(self, run_dir: Path | None, verbose: int = 1, total_steps: int | None = None):
         self.run_dir = Path(run_dir) if run_dir is not None else None
         self.verbose = verbose
+        self.total_steps = total_steps
+        self.started = time.perf_counter()
         self.rows: list[dict] = []
         self.writer = None
         if self.run_dir is not None:
@@ -56,8 +63,17 @@ class RunLogger:
             shown = {k: row[k] for k in ("step", "steps_per_sec", "ep_return_mean100",
                                          "eval_return_train", "eval_return_heldout")
                      if k in row and row[k] is not None and not _nan(row[k])}
-            print("  ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                            for k, v in shown.items()), flush=True)
+            line = "  ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                             for k, v in shown.items())
+            print(line + self._progress(int(row["step"])), flush=True)
+
+    def _progress(self, step: int) -> str:
+        if not self.total_steps or step <= 0:
+            return ""
+        elapsed = time.perf_counter() - self.started
+        left = max(0, self.total_steps - step) * elapsed / step
+        return (f"  [{step}/{self.total_steps} env steps, {100 * step / self.total_steps:.0f} %,"
+                f" ETA {format_duration(left)} at the mean rate so far]")
 
     def images(self, name: str, images: np.ndarray, step: int) -> None:
         """Write (N, H, W, 1) images in [0, 1] (attention masks, frames) to TensorBoard."""
