@@ -9,7 +9,7 @@ def test_mimic_v3_grid_is_the_notebooks_final_grid():
     config = load_config("mimic_v3")
     grid = config.grid
     assert grid["random_seed"] == [0, 1, 2, 3, 4]
-    assert grid["num_layers"] == [3, 4] and grid["layer_size"] == [24, 32]
+    assert sorted(grid["num_layers"]) == [3, 4] and grid["layer_size"] == [24, 32]
     assert grid["feature_set"] == ["v1", "v2", "v3"]
     size = 1
     for values in grid.values():
