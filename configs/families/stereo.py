@@ -42,6 +42,8 @@ class StereoConfig(BaseConfig):
     #                              census: fixed census cost, learned aggregation (census_model.py)
     census_radius: int = 4       # census window (2r + 1)²; chosen on synthetic validation
     census_softness: float = 1.0  # grey levels: tanh((neighbour − centre) / softness)
+    soft_argmax_window: int = 0  # census: inference expectation only within this many bins
+    #                              of the most probable one (0 = over all bins)
     base_width: int = 16         # channels of the first encoder stage (others are multiples)
     dropout_p: float = 0.2       # SpatialDropout2D after each decoder conv block (notes: 0.2)
     pretrained: str = ""         # model.keras to load weights from ("" = random init)
@@ -77,6 +79,8 @@ class StereoConfig(BaseConfig):
         if self.architecture not in ARCHITECTURES:
             raise UserError(f"architecture must be one of {', '.join(ARCHITECTURES)}; got "
                             f"{self.architecture!r}")
+        if self.soft_argmax_window < 0:
+            raise UserError(f"soft_argmax_window must be >= 0, got {self.soft_argmax_window}")
         if not 1 <= self.census_radius <= 5 or self.census_softness <= 0:
             raise UserError(f"census_radius must be in 1..5 and census_softness > 0, got "
                             f"{self.census_radius} and {self.census_softness}")

@@ -95,3 +95,15 @@ def test_config_names_the_architecture():
     assert build_for_config(small.with_values({"architecture": "learned"})).name == "stereo_net"
     with pytest.raises(UserError, match="architecture"):
         config.with_values({"architecture": "sgm"}).validate()
+
+
+def test_windowed_soft_argmax_stays_on_the_stronger_peak_in_inference_only():
+    from tfmodels.stereo.layers import SoftArgmax
+
+    probs = np.zeros((1, 1, 1, 21), "float32")
+    probs[..., 4], probs[..., 16] = 0.6, 0.4  # foreground and background at a depth edge
+    full = 4 * 0.6 + 16 * 0.4
+    layer = SoftArgmax(1.0, window=3)
+    np.testing.assert_allclose(np.asarray(layer(probs, training=False)).ravel(), [4.0])
+    np.testing.assert_allclose(np.asarray(layer(probs, training=True)).ravel(), [full])
+    np.testing.assert_allclose(np.asarray(SoftArgmax(1.0)(probs)).ravel(), [full], rtol=1e-6)

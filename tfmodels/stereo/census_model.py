@@ -87,7 +87,8 @@ def refine(cost_fine, coarse, guide_full, max_disparity: int, width: int, dropou
 def build_census_stereo_model(max_disparity: int = 32, dropout_p: float = 0.2,
                               width: int = 16, volume_scale: int = 4,
                               census_radius: int = 4,
-                              census_softness: float = 1.0) -> keras.Model:
+                              census_softness: float = 1.0,
+                              soft_argmax_window: int = 0) -> keras.Model:
     """Disparity (px) of the left view from a rectified (left, right) pair."""
     s = int(volume_scale)
     left = keras.Input((None, None, 3), name="left")
@@ -98,7 +99,7 @@ def build_census_stereo_model(max_disparity: int = 32, dropout_p: float = 0.2,
     guide = guidance_features(left, width, s)
     logits = aggregate(cost_coarse, guide[-1], max_disparity, width, dropout_p, s)
     probs = layers.Softmax(axis=-1, name="bin_probs")(logits)
-    coarse = SoftArgmax(1.0, name="soft_argmax")(probs)
+    coarse = SoftArgmax(1.0, soft_argmax_window, name="soft_argmax")(probs)
     coarse = layers.UpSampling2D(s, interpolation="bilinear", name="soft_argmax_up")(coarse)
     residual = refine(cost_fine, coarse, guide[0], max_disparity, width, dropout_p)
     disparity = layers.Add(name="disparity")([coarse, residual])
@@ -110,6 +111,7 @@ def build_for_config(config) -> keras.Model:
     if config.architecture == "census":
         return build_census_stereo_model(config.max_disparity, config.dropout_p,
                                          config.base_width, config.volume_scale,
-                                         config.census_radius, config.census_softness)
+                                         config.census_radius, config.census_softness,
+                                         config.soft_argmax_window)
     return build_stereo_model(config.max_disparity, config.dropout_p, config.base_width,
                               config.volume_scale)

@@ -14,6 +14,7 @@ import numpy as np
 
 from pipelines.stereo.crops import pad_to_multiple
 from tflab.errors import UserError
+from tfmodels.stereo import census_layers as _census_layers  # noqa: F401  registers them
 from tfmodels.stereo import layers as _custom_layers  # noqa: F401  registers them for loading
 from tfmodels.stereo.model import multiple_of
 
