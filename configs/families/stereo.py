@@ -12,6 +12,7 @@ from configs.base import BaseConfig
 from tflab.errors import UserError
 
 DOMAINS = ("pretrain", "target", "rich")
+ARCHITECTURES = ("learned", "census")
 
 
 @dataclasses.dataclass
@@ -37,6 +38,12 @@ class StereoConfig(BaseConfig):
     val_fraction: float = 0.15   # capture directory: sorted-name split fractions
     test_fraction: float = 0.15
     # -- model -----------------------------------------------------------------------------
+    architecture: str = "learned"  # learned: encoder features → correlation (model.py);
+    #                              census: fixed census cost, learned aggregation (census_model.py)
+    census_radius: int = 4       # census window (2r + 1)²; chosen on synthetic validation
+    census_softness: float = 1.0  # grey levels: tanh((neighbour − centre) / softness)
+    soft_argmax_window: int = 0  # census: inference expectation only within this many bins
+    #                              of the most probable one (0 = over all bins)
     base_width: int = 16         # channels of the first encoder stage (others are multiples)
     dropout_p: float = 0.2       # SpatialDropout2D after each decoder conv block (notes: 0.2)
     pretrained: str = ""         # model.keras to load weights from ("" = random init)
@@ -69,6 +76,14 @@ class StereoConfig(BaseConfig):
         super().validate()
         if self.domain not in DOMAINS:
             raise UserError(f"domain must be one of {', '.join(DOMAINS)}; got {self.domain!r}")
+        if self.architecture not in ARCHITECTURES:
+            raise UserError(f"architecture must be one of {', '.join(ARCHITECTURES)}; got "
+                            f"{self.architecture!r}")
+        if self.soft_argmax_window < 0:
+            raise UserError(f"soft_argmax_window must be >= 0, got {self.soft_argmax_window}")
+        if not 1 <= self.census_radius <= 5 or self.census_softness <= 0:
+            raise UserError(f"census_radius must be in 1..5 and census_softness > 0, got "
+                            f"{self.census_radius} and {self.census_softness}")
         if self.volume_scale not in (2, 4):
             raise UserError(f"volume_scale must be 2 or 4, got {self.volume_scale}")
         multiple = 4 * self.volume_scale  # = tfmodels.stereo.model.multiple_of

@@ -68,7 +68,7 @@ class StereoFamily:
         from tfmodels.stereo import evaluate, recipe
         from tfmodels.stereo.baseline import tuned_sgbm
         from tfmodels.stereo.losses import BadPixelRate, MaskedEPE, MaskedSmoothL1
-        from tfmodels.stereo.model import build_stereo_model
+        from tfmodels.stereo.census_model import build_for_config
 
         from pipelines.stereo.crops import limit_disparity
 
@@ -86,8 +86,7 @@ class StereoFamily:
         callbacks = recipe_callbacks(config, run_dir, verbose=bool(verbose))
 
         def make_experiment(strategy) -> KerasExperiment:
-            model = build_stereo_model(config.max_disparity, config.dropout_p,
-                                       config.base_width, config.volume_scale)
+            model = build_for_config(config)
             if pretrained is not None:
                 evaluate.copy_weights(pretrained, model, config.pretrained)
                 say(f"loaded pretrained weights from {config.pretrained}")

@@ -14,6 +14,7 @@ import numpy as np
 
 from pipelines.stereo.crops import pad_to_multiple
 from tflab.errors import UserError
+from tfmodels.stereo import census_layers as _census_layers  # noqa: F401  registers them
 from tfmodels.stereo import layers as _custom_layers  # noqa: F401  registers them for loading
 from tfmodels.stereo.model import multiple_of
 
@@ -33,14 +34,21 @@ def load_stereo_model(path: str | Path, role: str = "model") -> keras.Model:
 
 
 def model_geometry(model: keras.Model) -> tuple[int, int]:
-    """(max_disparity px, volume_scale) read from the network's own layers."""
+    """(max_disparity px, volume_scale) read from the network's own layers.
+
+    The learned network's bins are s px wide at 1/s; the census network has 1-px bins at full
+    resolution and says its scale by the pooling that takes its cost to 1/s.
+    """
     try:
         step = model.get_layer("soft_argmax").step
         displacements = model.get_layer("cost_volume").max_displacement
     except ValueError:
         raise UserError(f"{model.name} is not a tflab stereo network (no cost_volume / "
                         f"soft_argmax layer)") from None
-    return int(round(displacements * step)), int(round(step))
+    scale = int(round(step))
+    if any(layer.name == "cost_volume_pool" for layer in model.layers):
+        scale = int(model.get_layer("cost_volume_pool").pool_size[0])
+    return int(round(displacements * step)), scale
 
 
 def predict_pair(model: keras.Model, left: np.ndarray, right: np.ndarray) -> np.ndarray:

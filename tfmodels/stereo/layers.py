@@ -42,18 +42,29 @@ class Correlation(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="tflab_stereo")
 class SoftArgmax(keras.layers.Layer):
-    """Probabilities over disparity bins (…, K) → expected disparity Σ p_k · k · step (…, 1)."""
+    """Probabilities over disparity bins (…, K) → expected disparity Σ p_k · k · step (…, 1).
 
-    def __init__(self, step: float, **kwargs):
+    `window` > 0: in inference, the expectation only over the bins within `window` of the
+    most probable one (renormalised). The full expectation of a two-peaked distribution
+    (foreground and background at a depth edge) lands between the peaks, on neither
+    surface; the windowed one stays on the stronger peak. Training keeps the full
+    expectation, whose gradient reaches every bin.
+    """
+
+    def __init__(self, step: float, window: int = 0, **kwargs):
         super().__init__(**kwargs)
-        self.step = float(step)
+        self.step, self.window = float(step), int(window)
 
-    def call(self, probs):
-        values = ops.arange(ops.shape(probs)[-1], dtype=probs.dtype) * self.step
-        return ops.sum(probs * values, axis=-1, keepdims=True)
+    def call(self, probs, training=None):
+        values = ops.arange(ops.shape(probs)[-1], dtype=probs.dtype)
+        if self.window and not training:
+            peak = ops.cast(ops.argmax(probs, axis=-1), probs.dtype)[..., None]
+            probs = probs * ops.cast(ops.abs(values - peak) <= self.window, probs.dtype)
+            probs = probs / ops.maximum(ops.sum(probs, axis=-1, keepdims=True), 1e-12)
+        return ops.sum(probs * values * self.step, axis=-1, keepdims=True)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (1,)
 
     def get_config(self):
-        return {**super().get_config(), "step": self.step}
+        return {**super().get_config(), "step": self.step, "window": self.window}
