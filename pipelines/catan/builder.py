@@ -28,6 +28,7 @@ import tensorflow_datasets as tfds
 from pipelines.catan.channels import H, N_BOARD, N_NUMERIC, W
 from pipelines.catan.simulate import check_bots, play_game_args
 from tflab.errors import UserError
+from tflab.prepare import prepared
 from tflab.progress import Progress
 
 VERSION = "1.1.0"
@@ -139,13 +140,14 @@ def _play_all(jobs: list, workers: int):
 def prepare(config: CatanGamesConfig, data_dir: str | None = None) -> CatanGames:
     """The builder for `config`, generating its games first if they are not on disk."""
     tfds.disable_progress_bar()  # ours counts games (TFDS' own bars count records per split)
-    builder = CatanGames(data_dir=data_dir or default_data_dir(), config=config)
-    if not builder.is_prepared():
-        terminal = sys.stdout
+
+    def generate(builder: CatanGames) -> None:
         # TFDS announces "Downloading and preparing ..." on stdout; nothing is downloaded,
         # so only our own progress (on the real stdout) is shown
-        with Progress(config.n_games, "game", "game", stream=terminal) as progress, \
+        with Progress(config.n_games, "game", "game", stream=sys.stdout) as progress, \
                 contextlib.redirect_stdout(io.StringIO()):
             builder.progress = progress
             builder.download_and_prepare()
-    return builder
+
+    return prepared(lambda: CatanGames(data_dir=data_dir or default_data_dir(), config=config),
+                    generate)

@@ -8,6 +8,7 @@ from pipelines.stereo.splits import StereoData, StereoSplit, default_data_dir
 from pipelines.stereo.synth import render_pair
 from pipelines.stereo.synthetic_stereo import SyntheticStereo
 from pipelines.stereo.synthetic_stereo.synthetic_stereo import make_config
+from tflab.prepare import prepared
 from tflab.progress import Progress
 
 
@@ -31,14 +32,16 @@ def _read_split(builder: SyntheticStereo, split: str) -> StereoSplit:
 def load_synthetic(domain: str, height: int, width: int, max_disparity: int, n_train: int,
                    n_val: int, n_test: int, data_seed: int = 0,
                    data_dir: str | None = None) -> StereoData:
-    builder = synthetic_builder(domain, height, width, max_disparity, n_train, n_val, n_test,
-                                data_seed, data_dir)
     tfds.disable_progress_bar()  # ours counts pairs over all three splits instead
-    if not builder.is_prepared():  # first use: render every pair once into the TFDS cache
+
+    def render(builder: SyntheticStereo) -> None:  # first use: every pair once, into TFDS
         total = n_train + n_val + n_test
         with Progress(total, f"rendering {domain} pairs", "pair", every=64) as progress:
             builder.progress = progress
             builder.download_and_prepare()
+
+    builder = prepared(lambda: synthetic_builder(domain, height, width, max_disparity, n_train,
+                                                 n_val, n_test, data_seed, data_dir), render)
     splits = {split: _read_split(builder, split) for split in ("train", "validation", "test")}
     return StereoData(**splits, source=f"tfds {builder.name}/{builder.builder_config.name}:"
                                          f"{builder.version}")

@@ -31,6 +31,7 @@ import tensorflow_datasets as tfds
 
 from pipelines.movement.simulator.walk import SimulatorSpec, simulate
 from tflab.errors import UserError
+from tflab.prepare import prepared
 
 ROW_FLOATS = ("distance_km", "heading", "lat", "lon", "mlt", "npp", "true_prob")
 ROW_INTS = ("time", "decision", "selected")  # time: decision day, seconds since the epoch
@@ -117,24 +118,26 @@ def load_simulated(config_name: str = "default",
     return _read_simulated(config_name, str(data_dir.resolve())).copy()
 
 
+def _generate(builder: MovementSimulator) -> None:
+    config = builder.builder_config
+    print(f"generating simulated tracks ({config.name}: {config.n_individuals} individuals "
+          f"x {config.decisions_per_individual} decisions) into {builder.data_dir}")
+    from tensorflow_datasets.core.utils import tqdm_utils
+
+    shown = getattr(tqdm_utils, "_active", True)
+    tfds.display_progress_bar(False)  # the line above is the progress report
+    started = time.perf_counter()
+    try:  # TFDS announces "Downloading and preparing ..." on stdout; nothing is downloaded
+        with contextlib.redirect_stdout(io.StringIO()):
+            builder.download_and_prepare()
+    finally:
+        tfds.display_progress_bar(shown)
+    print(f"generated in {time.perf_counter() - started:.1f} s (reused from now on)")
+
+
 @functools.lru_cache(maxsize=2)
 def _read_simulated(config_name: str, data_dir: str) -> pd.DataFrame:
-    builder = simulator_builder(config_name, data_dir)
-    if not builder.is_prepared():
-        config = builder.builder_config
-        print(f"generating simulated tracks ({config.name}: {config.n_individuals} individuals "
-              f"x {config.decisions_per_individual} decisions) into {builder.data_dir}")
-        from tensorflow_datasets.core.utils import tqdm_utils
-
-        shown = getattr(tqdm_utils, "_active", True)
-        tfds.display_progress_bar(False)  # the line above is the progress report
-        started = time.perf_counter()
-        try:  # TFDS announces "Downloading and preparing ..." on stdout; nothing is downloaded
-            with contextlib.redirect_stdout(io.StringIO()):
-                builder.download_and_prepare()
-        finally:
-            tfds.display_progress_bar(shown)
-        print(f"generated in {time.perf_counter() - started:.1f} s (reused from now on)")
+    builder = prepared(lambda: simulator_builder(config_name, data_dir), _generate)
     dataset = builder.as_dataset(split="train", shuffle_files=False)
     columns: dict[str, list] = {}
     for example in tfds.as_numpy(dataset):  # one example per individual: ~100 iterations
