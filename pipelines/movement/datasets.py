@@ -18,7 +18,7 @@ import tensorflow as tf
 from pipelines.movement.views import ChoiceSets
 from tflab.errors import UserError
 
-PREFETCH_BATCHES = 2  # a batch is a gather from memory: two ahead keep a GPU fed
+PREFETCH_BATCHES = 2  # 0, 1 and 2 measured alike on CPU (bench/RESULTS_mimic.md)
 
 
 def make_dataset(choice_sets: ChoiceSets, *, batch_size: int, shuffle: bool, seed: int,
