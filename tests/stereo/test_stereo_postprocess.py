@@ -167,3 +167,17 @@ def test_evaluate_records_the_options_it_ran(tmp_path, census_net, capsys):
     scores = json.loads((tmp_path / "ev" / "scores.json").read_text())
     assert scores["inference"] == {"vflip": False, "lr_threshold": 2.0, "median": 3}
     assert "left-right check 2 px + background fill, 3x3 median" in capsys.readouterr().out
+
+
+def test_command_defaults_are_the_chosen_options():
+    import argparse
+
+    from tfmodels.stereo.cli_args import add_inference_options, inference_options
+    from tfmodels.stereo.options import CHOSEN
+
+    parser = argparse.ArgumentParser()
+    add_inference_options(parser)
+    assert inference_options(parser.parse_args([])) == CHOSEN
+    plain = parser.parse_args(["--no-vflip", "--lr-check", "0", "--median", "0"])
+    assert inference_options(plain).passes == 1
+    assert CHOSEN.describe() in parser.epilog

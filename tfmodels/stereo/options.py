@@ -43,4 +43,4 @@ class InferenceOptions:
 
 # The commands' default: chosen on synthetic `rich` pairs rendered for the purpose, never on
 # a real pair (bench/stereo_postprocess.py; the measured grid is in bench/RESULTS_stereo.md).
-CHOSEN = InferenceOptions()
+CHOSEN = InferenceOptions(vflip=True, lr_threshold=3.0, median=25)
