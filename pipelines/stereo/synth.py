@@ -252,8 +252,13 @@ def _active_depth_holes(rng, disparity, label, layers, max_d):
 
 
 def render_pair(domain: str, rng: np.random.Generator, height: int, width: int,
-                max_disparity: int) -> dict[str, np.ndarray]:
-    """One example: uint8 left/right (H, W, 3), float32 disparity (H, W), bool valid (H, W)."""
+                max_disparity: int, dense: bool = False) -> dict[str, np.ndarray]:
+    """One example: uint8 left/right (H, W, 3), float32 disparity (H, W), bool valid (H, W).
+
+    dense=True adds "disparity_all": the left view's true disparity at every pixel, occluded
+    and out-of-view ones included (what Middlebury's disp0 holds), for scoring how a method
+    handles occlusions; the images and the rest are the same as without it.
+    """
     if domain not in DOMAINS:
         raise ValueError(f"unknown domain {domain!r}; expected one of {DOMAINS}")
     if domain == "rich":
@@ -277,6 +282,8 @@ def render_pair(domain: str, rng: np.random.Generator, height: int, width: int,
         left_u8 = _sensor(left, rng, read, shot)
         right_u8 = _sensor(right, rng, read, shot)
         valid &= ~_active_depth_holes(rng, disparity, label, layers, max_disparity)
-    disparity = np.where(valid, disparity, 0.0)
-    return {"left": left_u8, "right": right_u8, "disparity": disparity.astype(np.float32),
-            "valid": valid}
+    example = {"left": left_u8, "right": right_u8,
+               "disparity": np.where(valid, disparity, 0.0).astype(np.float32), "valid": valid}
+    if dense:
+        example["disparity_all"] = disparity.astype(np.float32)
+    return example

@@ -62,3 +62,21 @@ def render_data(domain: str, sizes: tuple[int, int, int], height: int, width: in
     splits = [render_split(domain, n, height, width, max_disparity, seed=seed * 10 + k)
               for k, n in enumerate(sizes)]
     return StereoData(*splits, source=f"in-memory {domain} {height}x{width} seed {seed}")
+
+
+def render_dense_split(domain: str, count: int, height: int, width: int, max_disparity: int,
+                       seed: int) -> tuple[StereoSplit, np.ndarray]:
+    """(split scored on every pixel, bool visible mask): pairs for choosing test-time options.
+
+    The split's disparity is the true one everywhere and its mask is all True, so occluded
+    and out-of-view pixels are scored as on Middlebury; `visible` is the usual mask (matched
+    in the right view). The seed stream [seed, i] never meets the TFDS builder's
+    [data_seed, domain, split, i], so these pairs are none of the train/validation/test ones.
+    """
+    examples = [render_pair(domain, np.random.default_rng([seed, i]), height, width,
+                            max_disparity, dense=True) for i in range(count)]
+    stack = {key: np.stack([ex[key] for ex in examples])
+             for key in ("left", "right", "disparity_all", "valid")}
+    split = StereoSplit(stack["left"], stack["right"], stack["disparity_all"],
+                        np.ones(stack["valid"].shape, bool))
+    return split, stack["valid"]

@@ -1,4 +1,4 @@
-"""What the stereo `predict` and `evaluate` commands share: data options, reading the pairs.
+"""What the stereo `predict` and `evaluate` commands share: data and test-time options.
 
 Both read and check the data (layout, sizes, calibration keys, PFM headers) with NumPy and
 OpenCV only, before TensorFlow is imported, so a bad directory costs one line and exit 2.
@@ -9,6 +9,7 @@ import argparse
 
 from pipelines.stereo.formats import FORMATS, read_pairs
 from tflab.errors import UserError
+from tfmodels.stereo.options import CHOSEN, InferenceOptions
 
 SETTABLE = ("data_format",)
 
@@ -47,3 +48,33 @@ def check_max_disparity(requested: int | None, model_max: int) -> int:
         raise UserError(f"--max-disparity {requested} is outside 1..{model_max}, the range "
                         f"this network's cost volume covers")
     return requested
+
+
+def add_inference_options(parser: argparse.ArgumentParser) -> None:
+    """--vflip/--no-vflip, --lr-check PX, --median K, --ensemble MODEL (defaults: CHOSEN)."""
+    parser.add_argument("--vflip", action=argparse.BooleanOptionalAction, default=CHOSEN.vflip,
+                        help="also predict the vertically flipped pair and average (2x the "
+                             "passes)")
+    parser.add_argument("--lr-check", type=float, default=CHOSEN.lr_threshold, metavar="PX",
+                        help="left-right consistency threshold in px: also predict the right "
+                             "view (swapped, mirrored pair; 2x the passes), refuse left pixels "
+                             "whose match does not lead back within PX and fill them from the "
+                             "background along the row; 0 = off")
+    parser.add_argument("--median", type=int, default=CHOSEN.median, metavar="K",
+                        help="KxK median filter on the result; 0 = off")
+    parser.add_argument("--ensemble", action="append", default=[], metavar="MODEL",
+                        help="another model.keras of the same geometry whose disparity is "
+                             "averaged with MODEL's (repeatable)")
+    parser.epilog = (parser.epilog or "") + (
+        f"\ntest-time default: {CHOSEN.describe()} (chosen on synthetic pairs, "
+        f"bench/stereo_postprocess.py)\n")
+
+
+def inference_options(args) -> InferenceOptions:
+    """The parsed test-time options; one line and exit 2 when out of range."""
+    try:
+        return InferenceOptions(vflip=args.vflip, lr_threshold=args.lr_check,
+                                median=args.median)
+    except ValueError:
+        raise UserError(f"--lr-check and --median must be >= 0, got {args.lr_check} and "
+                        f"{args.median}") from None

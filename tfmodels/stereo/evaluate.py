@@ -2,17 +2,20 @@
 
     python -m tfmodels.stereo.evaluate MODEL --data DIR [--max-disparity D] [--calib F]
         [--set data_format=middlebury|kitti|sceneflow|captures] [--out DIR]
+        [--vflip] [--lr-check PX] [--median K] [--ensemble MODEL]
 
 Every pair is predicted at its full size (tfmodels.stereo.inference: pad, predict, crop
-back) and scored with SGBM on the same ground-truth pixels (tfmodels.stereo.scoring);
-per-pair and total rows are printed and written to OUT/scores.json and OUT/scores.csv
-(keys epe, bad1, bad2, bad3, d1, density and the same with sgbm_ in front). Zero-shot and
-fine-tuned models are scored by the same command. The module also holds the functions the
-training run uses for its own test table.
+back, with the test-time options of tfmodels/stereo/options.py) and scored with SGBM on
+the same ground-truth pixels (tfmodels.stereo.scoring); per-pair and total rows are
+printed and written to OUT/scores.json and OUT/scores.csv (keys epe, bad1, bad2, bad3, d1,
+density and the same with sgbm_ in front). Zero-shot and fine-tuned models are scored by
+the same command. The module also holds the functions the training run uses for its own
+test table.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -99,8 +102,13 @@ def comparison_table(rows: dict[str, dict], title: str) -> str:
 
 
 # -- the evaluate command -------------------------------------------------------------------
-def evaluate_pairs(model, pairs, max_disparity: int, sgbm_block_size: int = 3) -> dict:
-    """{pair name: scores, ..., "total": scores} for pairs with ground truth."""
+def evaluate_pairs(model, pairs, max_disparity: int, sgbm_block_size: int = 3,
+                   options=None) -> dict:
+    """{pair name: scores, ..., "total": scores} for pairs with ground truth.
+
+    `model` is a network or a list of networks to average; `options` the test-time
+    InferenceOptions (default: one plain pass).
+    """
     from tfmodels.stereo.inference import predict_pair
     from tfmodels.stereo.scoring import PairScorer
 
@@ -108,7 +116,7 @@ def evaluate_pairs(model, pairs, max_disparity: int, sgbm_block_size: int = 3) -
     rows = {}
     for pair in pairs:
         start = time.perf_counter()
-        prediction = predict_pair(model, pair.left, pair.right)
+        prediction = predict_pair(model, pair.left, pair.right, options)
         rows[pair.name] = scorer.score(pair.left, pair.right, prediction, pair.disparity,
                                        pair.valid)
         rows[pair.name]["seconds"] = time.perf_counter() - start
@@ -146,7 +154,8 @@ EVALUATE_EXAMPLE = """examples:
 
 @main_guard
 def main(argv=None) -> int:
-    from tfmodels.stereo.cli_args import add_data_options, check_max_disparity, read_data
+    from tfmodels.stereo.cli_args import (add_data_options, add_inference_options,
+                                          check_max_disparity, inference_options, read_data)
 
     parser = argparse.ArgumentParser(prog="python -m tfmodels.stereo.evaluate",
                                      description=EVALUATE_HELP, epilog=EVALUATE_EXAMPLE,
@@ -162,27 +171,31 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=None, help="where scores.json/csv go "
                         "(default: DATA_eval next to the data directory)")
     add_data_options(parser)
+    add_inference_options(parser)
     args = parser.parse_args(argv)
+    options = inference_options(args)
     if args.sgbm_block_size and args.sgbm_block_size % 2 == 0:
         raise UserError(f"--sgbm-block-size must be odd, got {args.sgbm_block_size}")
     data_format, pairs = read_data(args.data, args, need_truth=True)
-    from tfmodels.stereo.inference import load_stereo_model, model_geometry
+    from tfmodels.stereo.inference import load_stereo_models, model_geometry
     from tfmodels.stereo.scoring import scores_table
 
-    model = load_stereo_model(args.model)
-    model_max, volume_scale = model_geometry(model)
+    models = load_stereo_models([args.model, *args.ensemble])
+    model_max, volume_scale = model_geometry(models[0])
     max_disparity = check_max_disparity(args.max_disparity, model_max)
-    rows = evaluate_pairs(model, pairs, max_disparity, args.sgbm_block_size)
+    rows = evaluate_pairs(models, pairs, max_disparity, args.sgbm_block_size, options)
     out = Path(args.out or f"{Path(args.data).resolve()}_eval")
     title = (f"{len(pairs)} {data_format} pairs from {args.data}, full size; model "
-             f"{args.model} (max_disparity {model_max}, cost volume 1/{volume_scale}); "
-             f"scored up to {max_disparity} px; SGBM blockSize {args.sgbm_block_size}")
+             f"{' + '.join([args.model, *args.ensemble])} (max_disparity {model_max}, cost volume "
+             f"1/{volume_scale}); {options.describe()}; scored up to {max_disparity} px; "
+             f"SGBM blockSize {args.sgbm_block_size}")
     table = scores_table(rows, title)
     print(table)
     beyond = rows["total"]["n_beyond_max_disparity"]
     if beyond:
         print(f"{beyond} valid ground-truth pixels beyond {max_disparity} px were not scored")
-    write_scores(out, rows, {"model": str(args.model), "data": str(args.data),
+    write_scores(out, rows, {"model": str(args.model), "ensemble": list(args.ensemble),
+                             "inference": dataclasses.asdict(options), "data": str(args.data),
                              "data_format": data_format, "max_disparity": max_disparity,
                              "sgbm_block_size": args.sgbm_block_size})
     io.write_text(out / "scores.txt", table + "\n")

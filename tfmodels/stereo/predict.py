@@ -2,11 +2,14 @@
 
     python -m tfmodels.stereo.predict MODEL LEFT RIGHT [--calib calib.npz|calib.txt] --out OUT
     python -m tfmodels.stereo.predict MODEL DIR [--set data_format=...] [--calib F] --out OUT
+        [--vflip] [--lr-check PX] [--median K] [--ensemble MODEL]
 
 One pair (two image files) or every pair of a directory in any layout `evaluate` reads
 (ground truth not needed). For each pair, OUT gets NAME_disparity.pfm/.npy/.png and, with a
 calibration (given, or the data set's own, e.g. Middlebury calib.txt), NAME_depth.npy/.pfm
-in metres (tfmodels.stereo.outputs).
+in metres (tfmodels.stereo.outputs). The test-time options (vertical-flip average,
+left-right check with occlusion fill, median, averaged networks) are the same as
+`evaluate`'s (tfmodels/stereo/options.py).
 """
 from __future__ import annotations
 
@@ -50,7 +53,8 @@ PREDICT_EXAMPLE = """examples:
 
 @main_guard
 def main(argv=None) -> int:
-    from tfmodels.stereo.cli_args import add_data_options, read_data
+    from tfmodels.stereo.cli_args import (add_data_options, add_inference_options,
+                                          inference_options, read_data)
 
     parser = argparse.ArgumentParser(prog="python -m tfmodels.stereo.predict",
                                      description=PREDICT_HELP, epilog=PREDICT_EXAMPLE,
@@ -60,7 +64,9 @@ def main(argv=None) -> int:
                         help="a left and a right image, or a directory of pairs")
     parser.add_argument("--out", required=True, help="output directory")
     add_data_options(parser)
+    add_inference_options(parser)
     args = parser.parse_args(argv)
+    options = inference_options(args)
     if len(args.inputs) == 2:
         pairs = _single_pair(*args.inputs, args.calib)
         if args.set:
@@ -71,21 +77,21 @@ def main(argv=None) -> int:
     else:
         raise UserError(f"expected LEFT RIGHT or one DIR after the model, got "
                         f"{len(args.inputs)} paths")
-    from tfmodels.stereo.inference import load_stereo_model, model_geometry, predict_pair
+    from tfmodels.stereo.inference import load_stereo_models, model_geometry, predict_pair
     from tfmodels.stereo.outputs import write_prediction
 
-    model = load_stereo_model(args.model)
-    max_disparity, volume_scale = model_geometry(model)
+    models = load_stereo_models([args.model, *args.ensemble])
+    max_disparity, volume_scale = model_geometry(models[0])
     out = Path(args.out)
     for pair in pairs:
         start = time.perf_counter()
-        disparity = predict_pair(model, pair.left, pair.right)
+        disparity = predict_pair(models, pair.left, pair.right, options)
         seconds = time.perf_counter() - start
         written = write_prediction(out, pair.name, disparity, max_disparity, pair.calibration)
         height, width = disparity.shape
         print(f"{pair.name}: {width}x{height}, disparity {disparity.min():.1f}..."
               f"{disparity.max():.1f} px (network range 0..{max_disparity}, cost volume "
-              f"1/{volume_scale}), {seconds:.2f} s wall incl. padding -> "
+              f"1/{volume_scale}; {options.describe()}), {seconds:.2f} s wall -> "
               f"{', '.join(p.name for p in written)}")
     print(f"wrote {len(pairs)} pair(s) to {out}")
     return 0
