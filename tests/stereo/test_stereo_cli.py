@@ -53,9 +53,13 @@ def runs(tmp_path_factory):
         use_pre = ["--set", f"pretrained={pre / 'model.keras'}"]
         said["ft"] = run_main(fit_main, ["stereo_finetune", "--out", str(tmp / "ft"), *TINY,
                                          *FINETUNE, *use_pre])
-        # the notes' default point of the grid (one value per axis but the seed): 2 trials
+        # the notes' default point of the grid (one value per axis but the seed): 2 trials,
+        # in this process (--workers 1): its trial runs with the fine-tune's thread count, so
+        # the seed-0 trial can equal the fine-tune bit for bit (worker processes run one
+        # thread each, and a different thread count may change the last bit of a sum)
         said["grid"] = run_main(grid_main, [
-            "stereo_regularisation", "--out", str(tmp / "grid"), *TINY, *FINETUNE, *use_pre,
+            "stereo_regularisation", "--out", str(tmp / "grid"), "--workers", "1",
+            *TINY, *FINETUNE, *use_pre,
             "--set", "dropout_p=0.2", "--set", "weight_decay=1e-5",
             "--set", "learning_rate=5e-5"])
     return tmp, said
