@@ -16,7 +16,7 @@ FAMILY_EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "mimic": ("", ()),
     "catan": ("catan", ("catanatron", "catanatron_gym")),
     "a2c": ("rl", ("minatar", "gymnasium")),
-    "stereo": ("stereo", ("cv2",)),
+    "stereo": ("stereo", ("cv2", "scipy")),
     "hac": ("hac", ("panda_gym", "pybullet", "gymnasium")),
 }
 
