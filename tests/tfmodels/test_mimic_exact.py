@@ -18,7 +18,7 @@ from tests.tfmodels.choice_data import simulate_choices
 from tflab.errors import UserError
 from tfmodels.families import get_family
 from tfmodels.mimic import inference
-from tfmodels.mimic.exact import _moments_fn, decision_scores, newton_solve
+from tfmodels.mimic.exact import NLL_NOISE, _moments_fn, decision_scores, newton_solve
 from tfmodels.mimic.family import varies_within_decisions
 from tfmodels.mimic.model import build_logodds_model
 
@@ -171,7 +171,11 @@ def test_mimic_linear_run_directory(tiny_linear, tmp_path):
     assert list(history.columns) == ["iteration", "nll", "grad_norm", "step_size"]
     assert metrics["converged"] and metrics["iterations"] == len(history) - 1
     assert metrics["grad_norm"] <= config.gradient_tol and metrics["seconds"] > 0
-    assert history["nll"].is_monotonic_decreasing
+    # the line search accepts a step that raises the NLL by at most its float rounding
+    # (exact.NLL_NOISE, relative) when the gradient shrinks; never more than that
+    nll = history["nll"].to_numpy()
+    assert (np.diff(nll) <= NLL_NOISE * np.abs(nll[:-1])).all()
+    assert nll[-1] < nll[0]
     table = pd.read_csv(tmp_path / "coefficients.csv")
     assert list(table.columns) == ["feature", "coefficient", "se", "z", "p_value", "ci_low",
                                    "ci_high", "identified", "se_cluster"]

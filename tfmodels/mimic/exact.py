@@ -63,7 +63,6 @@ def _batch_moments(model):
     """Compiled per-batch pass: (Σ NLL, Σ g_d [F], Σ H_d [F, F], Σ g_d per decision [B, F]).
 
     One trace for every batch (the signature leaves the batch and slot sizes open)."""
-    import keras
     import tensorflow as tf
 
     num_features = model.input["features"].shape[-1]
@@ -73,14 +72,17 @@ def _batch_moments(model):
 
     @tf.function(input_signature=signature)
     def moments(inputs, selected):
-        logits = model(inputs, training=False)
-        loss = keras.losses.sparse_categorical_crossentropy(selected, logits, from_logits=True)
-        p = tf.cast(tf.nn.softmax(logits, axis=-1), tf.float64)
+        # float64 from the logits on: the NLL that steers the line search carries only the
+        # float32 rounding of the logits, not that of a float32 log-softmax sum as well
+        logits = tf.cast(model(inputs, training=False), tf.float64)
+        loss = (tf.reduce_logsumexp(logits, axis=-1)
+                - tf.gather(logits, selected, axis=1, batch_dims=1))
+        p = tf.nn.softmax(logits, axis=-1)
         x = tf.cast(inputs["features"], tf.float64)
         mean_x = tf.einsum("bc,bcf->bf", p, x)
         centred = x - mean_x[:, None, :]
         scores = mean_x - tf.gather(x, selected, axis=1, batch_dims=1)
-        return (tf.reduce_sum(tf.cast(loss, tf.float64)), tf.reduce_sum(scores, axis=0),
+        return (tf.reduce_sum(loss), tf.reduce_sum(scores, axis=0),
                 tf.einsum("bcf,bcg->fg", centred * p[..., None], centred), scores)
 
     return moments
