@@ -21,6 +21,21 @@ class MimicConfig(BaseConfig):
     max_km: float = 100.0              # choice set: cells whose centre is within this radius
     time_step: str = "1D"              # one decision per consecutive pair of fixes this far apart
     covariates_path: str = ""          # covariate table for user tracks ("" = none / simulator)
+    # -- real telemetry (docs in README "Your own GPS data") ---------------------------------
+    crs: str = ""                      # CRS of x, y track columns, e.g. EPSG:3112 ("" = lat, lon)
+    time_tolerance: str = ""           # "" = calendar steps; e.g. 10min = consecutive fixes
+    #                                    time_step ± this apart form a burst, a gap ends it
+    timezone: str = "UTC"              # local clock for hour_sin / hour_cos
+    covariates: str = ""               # rasters "ndvi:path.tif,sst:path.nc#var" (GeoTIFF, netCDF)
+    outside: str = "error"             # a choice off a raster or on nodata: error | drop | VALUE
+    cells: str = "h3"                  # "h3" (resolution) or "raster": the first raster's pixels
+    window: str = "disk"               # raster cells: "disk" of radius max_km or "square" of
+    #                                    half-width max_km around the origin pixel
+    split: str = "individual"          # "individual" (val_fraction) or "time" (per individual,
+    #                                    chronological, split_fractions train,val,test)
+    split_fractions: str = "0.8,0.1,0.1"
+    alternatives: int = 0              # 0 = train on full choice sets; N = the selected + N
+    #                                    uniform draws (scores always use full sets)
     val_fraction: float = 0.36         # share of individuals held out (40 of 111 in the paper)
     split_seed: int = 0                # seeds the individual split and contrast sampling only,
     #                                    so random_seed varies the start, not the data
