@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.movement.geo import bearing_rad, great_circle_km
+from pipelines.movement.steps import parse_duration, resample_fixes, step_pairs
 from pipelines.movement.tracks import validate_tracks
 from tflab.errors import UserError
 
@@ -165,73 +166,100 @@ class ChoiceCatalog:
 
 
 def parse_time_step(time_step: str) -> pd.Timedelta:
-    try:
-        step = pd.Timedelta(time_step)
-    except (ValueError, TypeError):
-        step = None
-    if step is None or step <= pd.Timedelta(0):
-        raise UserError(f"time_step {time_step!r} is not a positive fixed duration; use e.g. "
-                        f"--set time_step=1D or 12h")
-    return step
+    return parse_duration(time_step, "time_step")
 
 
 def decisions_from_tracks(tracks: pd.DataFrame, *, resolution: int = 4, time_step: str = "1D",
-                          max_km: float | None = 100.0) -> pd.DataFrame:
-    """One row per decision: `individual, decision, time, origin, selected`.
+                          max_km: float | None = 100.0, time_tolerance: str = "",
+                          crs: str = "", grid=None) -> pd.DataFrame:
+    """One row per decision: `individual, decision, time, origin, selected, prev_heading`.
 
-    Resampling policy: time is cut into steps of `time_step` from the Unix epoch (so "1D"
-    means UTC calendar days). Within one step only the *last* fix of an individual is kept
-    (its latest known position). A decision joins the positions of two *adjacent* steps;
-    a gap longer than one step splits the track and no decision spans it (a 5-day gap is
-    not one daily move). `time` is the start of the origin's step. Moves whose selected
-    cell is farther than `max_km` (outside the choice set) are dropped and counted.
-    Decisions are numbered 0..D-1 by individual, then time.
+    Fixes become steps by `steps.resample_fixes` (calendar steps, or bursts with a
+    tolerance); a decision joins two consecutive kept fixes of one burst. Cells are H3
+    cells at `resolution` (origin/selected are H3 ids), or, with `grid` (a
+    `rasters.RasterCovariate` in a projected CRS), that raster's pixels (origin/selected are
+    `pixels.pixel_key` integers). `prev_heading` is the bearing of the previous step of the
+    burst between cell centres, NaN at a burst start or after a step that stayed in its
+    cell. Moves farther than `max_km` are dropped and counted. Decisions are numbered
+    0..D-1 by individual, then time.
     """
-    tracks = validate_tracks(tracks)
-    step = parse_time_step(time_step).value
-    if not 0 <= int(resolution) <= 15:
+    tracks = validate_tracks(tracks, crs)
+    if grid is None and not 0 <= int(resolution) <= 15:
         raise UserError(f"resolution must be an H3 resolution in 0..15, got {resolution}")
-    step_index = tracks["time"].to_numpy().astype("datetime64[ns]").astype(np.int64) // step
-    frame = tracks.assign(step=step_index)
-    resampled = frame.drop_duplicates(["individual", "step"], keep="last")
-    merged = len(frame) - len(resampled)
-
-    points = resampled["lat"].to_numpy() + 1j * resampled["lon"].to_numpy()
-    unique_points, inverse = np.unique(points, return_inverse=True)
-    unique_cells = np.array([h3.latlng_to_cell(p.real, p.imag, int(resolution))
-                             for p in unique_points], dtype=object)
-    resampled = resampled.assign(cell=unique_cells[inverse.reshape(-1)])
-
-    nxt = resampled.groupby("individual", sort=False)[["step", "cell"]].shift(-1)
-    has_next = nxt["step"].notna().to_numpy()
-    adjacent = has_next & (nxt["step"].to_numpy() == resampled["step"].to_numpy() + 1)
-    gaps = int(has_next.sum() - adjacent.sum())
+    fixes, counts = resample_fixes(tracks, time_step, time_tolerance)
+    if grid is None:
+        cells, east_north = _h3_cells(fixes, int(resolution)), None
+    else:
+        cells, east_north = _grid_cells(fixes, grid)
+    src, dst = step_pairs(fixes)
+    heading, dist = _step_geometry(cells, east_north, src, dst)
+    follows = np.r_[False, src[1:] == dst[:-1]]  # the previous pair ends where this starts
+    prev_heading = np.where(follows, np.r_[np.nan, heading[:-1]], np.nan)
     decisions = pd.DataFrame({
-        "individual": resampled["individual"].to_numpy()[adjacent],
-        "time": pd.to_datetime(resampled["step"].to_numpy()[adjacent] * step),
-        "origin": resampled["cell"].to_numpy()[adjacent],
-        "selected": nxt["cell"].to_numpy()[adjacent],
-    })
+        "individual": fixes["individual"].to_numpy()[src],
+        "time": fixes["step_time"].to_numpy()[src],
+        "origin": cells[src], "selected": cells[dst],
+        "prev_heading": prev_heading, "burst": fixes["burst"].to_numpy()[src]})
     far = 0
     if max_km is not None and len(decisions):
-        catalog = ChoiceCatalog(max_km)
-        o_lat, o_lon = catalog.latlon(catalog.ids(decisions["origin"].to_numpy()))
-        s_lat, s_lon = catalog.latlon(catalog.ids(decisions["selected"].to_numpy()))
-        within = great_circle_km(o_lat, o_lon, s_lat, s_lon) <= max_km
+        within = dist <= max_km + 1e-9
         far = int((~within).sum())
         decisions = decisions[within]
     decisions.insert(1, "decision", np.arange(len(decisions), dtype=np.int64))
     decisions = decisions.reset_index(drop=True)
     limit = f"{max_km:g} km" if max_km is not None else "max_km"
+    rule = f"time_step {time_step}" + (f" ± {time_tolerance}" if time_tolerance else "")
     print(f"decisions: {len(decisions)} from {decisions['individual'].nunique()} individuals "
-          f"(counted after resampling to time_step {time_step}: {merged} fixes superseded by a "
-          f"later fix in the same step, {gaps} pairs skipped across a gap, {far} moves "
-          f"farther than {limit} dropped)")
+          f"(counted after resampling to {rule}: {counts['superseded']} fixes superseded or "
+          f"off schedule, {counts['gaps']} gaps ending a burst, {far} moves farther than "
+          f"{limit} dropped)")
     if len(decisions) == 0:
-        raise UserError(f"no decisions left: no two fixes of an individual fall in adjacent "
-                        f"time steps of {time_step} within {limit}; use a longer time_step "
-                        f"(e.g. --set time_step=1D) or a larger max_km")
+        raise UserError(f"no decisions left: no two fixes of an individual are {rule} apart "
+                        f"within {limit}; check time_step and time_tolerance (e.g. --set "
+                        f"time_step=1h time_tolerance=10min) or use a larger max_km")
     return decisions
+
+
+def _h3_cells(fixes: pd.DataFrame, resolution: int) -> np.ndarray:
+    points = fixes["lat"].to_numpy() + 1j * fixes["lon"].to_numpy()
+    unique_points, inverse = np.unique(points, return_inverse=True)
+    unique_cells = np.array([h3.latlng_to_cell(p.real, p.imag, resolution)
+                             for p in unique_points], dtype=object)
+    return unique_cells[inverse.reshape(-1)]
+
+
+def _grid_cells(fixes: pd.DataFrame, grid) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel keys of the fixes on `grid`, and the pixel centres (x, y) in km."""
+    from pipelines.movement import crs as crs_lib
+    from pipelines.movement.pixels import grid_scale_km, pixel_key
+
+    scale = grid_scale_km(grid)
+    x, y = crs_lib.transform(fixes["lon"].to_numpy(), fixes["lat"].to_numpy(), crs_lib.LONLAT,
+                             grid.crs)
+    if {"x", "y"} <= set(fixes.columns):  # projected tracks: skip the round trip via lon/lat
+        x, y = crs_lib.transform(fixes["x"].to_numpy(), fixes["y"].to_numpy(),
+                                 fixes.attrs.get("crs", grid.crs), grid.crs)
+    row, col = grid.pixel_of(x, y)
+    off = np.flatnonzero((row < 0) | (col < 0))
+    if len(off):
+        raise UserError(f"{len(off)} fixes lie outside the raster {grid.name!r} that defines "
+                        f"the cells (first: individual {fixes['individual'].iloc[off[0]]!r} at "
+                        f"{fixes['time'].iloc[off[0]]}); crop the tracks to the raster, or use "
+                        f"--set cells=h3")
+    cx, cy = grid.pixel_centre(row, col)
+    return pixel_key(row, col), np.stack([cx, cy], axis=1) * scale
+
+
+def _step_geometry(cells, east_north, src, dst) -> tuple[np.ndarray, np.ndarray]:
+    """Bearing (NaN for no move) and distance in km between the cells of each step."""
+    if east_north is None:
+        lat, lon = np.array([_centre(c) for c in cells]).reshape(-1, 2).T
+        dist = great_circle_km(lat[src], lon[src], lat[dst], lon[dst])
+        heading = bearing_rad(lat[src], lon[src], lat[dst], lon[dst])
+    else:
+        d = east_north[dst] - east_north[src]
+        dist, heading = np.hypot(d[:, 0], d[:, 1]), np.arctan2(d[:, 0], d[:, 1])
+    return np.where(cells[src] == cells[dst], np.nan, heading), dist
 
 
 def long_choice_table(decisions: pd.DataFrame, *, max_km: float = 100.0,

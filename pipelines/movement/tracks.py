@@ -97,25 +97,85 @@ def _individual_ids(values: pd.Series) -> pd.Series:
     return values.astype(str)
 
 
-def validate_tracks(df: pd.DataFrame) -> pd.DataFrame:
-    """Checked tracks `individual, time, lat, lon`, sorted by individual then time.
+# Column names of common exports (Movebank, amt, deepSSF) read as tflab's own.
+COLUMN_ALIASES = {"individual": ("id", "animal_id", "individual-local-identifier", "tag_id"),
+                  "time": ("timestamp", "t_", "datetime"),
+                  "lat": ("location-lat", "latitude"), "lon": ("location-long", "longitude"),
+                  "x": ("x_",), "y": ("y_",)}
 
-    Policy: fixes out of time order are *sorted*, not rejected. Tag exports are routinely
+
+def with_standard_names(df: pd.DataFrame) -> pd.DataFrame:
+    """Rename the first alias found for each missing standard column (see COLUMN_ALIASES)."""
+    renames = {}
+    for column, aliases in COLUMN_ALIASES.items():
+        if column in df.columns:
+            continue
+        found = [a for a in aliases if a in df.columns]
+        if found:
+            renames[found[0]] = column
+    return df.rename(columns=renames) if renames else df
+
+
+def _positions(df: pd.DataFrame, crs: str) -> dict[str, np.ndarray]:
+    """lat, lon (and x, y in `crs` for projected tracks) of every fix, checked."""
+    from pipelines.movement import crs as crs_lib
+
+    projected = {"x", "y"} <= set(df.columns) and not {"lat", "lon"} <= set(df.columns)
+    if projected and not crs:
+        raise UserError("tracks table has x, y columns but no CRS; name it with "
+                        "--set crs=EPSG:NNNN (e.g. EPSG:32633 for UTM zone 33N)")
+    if not projected:
+        if crs and crs_lib.parse_crs(crs) != crs_lib.parse_crs(crs_lib.LONLAT):
+            raise UserError(f"crs={crs} applies to x, y track columns, but the tracks have "
+                            f"lat, lon; drop --set crs or give x, y columns")
+        require_columns(df, TRACK_COLUMNS, "tracks table",
+                        "a tracks table needs one row per fix with individual, time and "
+                        "lat, lon (or x, y with --set crs=EPSG:NNNN)")
+        return {"lat": numeric_in_range(df["lat"], "lat", -90, 90, "tracks table").to_numpy(),
+                "lon": numeric_in_range(df["lon"], "lon", -180, 180, "tracks table").to_numpy()}
+    crs_lib.parse_crs(crs, "crs")
+    x = _finite(df["x"], "x", crs)
+    y = _finite(df["y"], "y", crs)
+    lon, lat = crs_lib.transform(x, y, crs, crs_lib.LONLAT)
+    if not (np.isfinite(lat).all() and np.isfinite(lon).all()):
+        raise UserError(f"some x, y positions cannot be expressed in {crs}; check that crs "
+                        f"names the system the coordinates were written in")
+    return {"lat": lat, "lon": lon, "x": x, "y": y}
+
+
+def _finite(values: pd.Series, name: str, crs: str) -> np.ndarray:
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    bad = np.flatnonzero(~np.isfinite(numbers))
+    if len(bad):
+        raise UserError(f"tracks table column {name!r} has {len(bad)} missing or non-numeric "
+                        f"value(s), first at data row {int(bad[0])}; {name} must be a "
+                        f"coordinate in {crs}")
+    return numbers
+
+
+def validate_tracks(df: pd.DataFrame, crs: str = "") -> pd.DataFrame:
+    """Checked tracks `individual, time, lat, lon` (+ `x, y` in `crs`), sorted by
+    individual then time.
+
+    Positions come as lat/lon, or as x, y in any CRS pyproj knows (`crs`, e.g. EPSG:3112);
+    common export names (`id`, `timestamp`, `location-lat`, ...) are read as the standard
+    ones. Policy: fixes out of time order are *sorted*, not rejected. Tag exports are routinely
     concatenated per download and every fix carries its own timestamp, so the row order
     carries no information. Two fixes of one individual at the same timestamp, however,
     are ambiguous (which position is right?) and raise. Individuals with fewer than two
     fixes cannot make a single decision and raise, naming them, rather than being dropped
     silently. Extra columns are ignored.
     """
-    require_columns(df, TRACK_COLUMNS, "tracks table",
-                    "a tracks table needs one row per fix with individual, time, lat, lon")
+    df = with_standard_names(df)
+    require_columns(df, ["individual", "time"], "tracks table",
+                    "a tracks table needs one row per fix with individual, time and lat, lon "
+                    "(or x, y with --set crs=EPSG:NNNN)")
     if len(df) == 0:
         raise UserError("tracks table has no rows; it needs at least two fixes per individual")
     tracks = pd.DataFrame({
         "individual": _individual_ids(df["individual"]).to_numpy(),
         "time": parse_times(df["time"], "tracks table").to_numpy(),
-        "lat": numeric_in_range(df["lat"], "lat", -90, 90, "tracks table").to_numpy(),
-        "lon": numeric_in_range(df["lon"], "lon", -180, 180, "tracks table").to_numpy(),
+        **_positions(df, crs),
     })
     duplicated = tracks.duplicated(["individual", "time"], keep=False).to_numpy()
     if duplicated.any():

@@ -65,7 +65,7 @@ def test_gap_policy_last_fix_per_step_and_no_decision_across_a_gap(capsys):
     assert decisions["time"].tolist() == [pd.Timestamp("2021-03-01"),
                                           pd.Timestamp("2021-03-04")]
     line = capsys.readouterr().out
-    assert "1 fixes superseded" in line and "1 pairs skipped across a gap" in line
+    assert "1 fixes superseded" in line and "1 gaps ending a burst" in line
 
 
 def test_move_farther_than_max_km_is_dropped_and_counted(capsys):

@@ -16,9 +16,9 @@ def _tracks(**changes):
 
 
 @pytest.mark.parametrize("frame, message", [
-    (_tracks().rename(columns={"lat": "latitude"}),
-     r"missing column 'lat' \(is 'latitude' meant to be 'lat'\?\); columns present: "
-     r"individual, time, latitude, lon"),
+    (_tracks().rename(columns={"lat": "lat_deg"}),
+     r"missing column 'lat' \(is 'lat_deg' meant to be 'lat'\?\); columns present: "
+     r"individual, time, lat_deg, lon"),
     (_tracks(lat=[50.0, 95.0, 51.0, 51.1]), r"'lat' has 1 value\(s\) outside -90..90, first at "
                                             r"data row 1 \(95\)"),
     (_tracks(lon=["-150", "-150.1", "east", "-151"]),
