@@ -119,6 +119,12 @@ class ChoiceCatalog:
             self._latlng_array = np.asarray(self._latlng, dtype=float).reshape(-1, 2)
         return self._latlng_array[ids, 0], self._latlng_array[ids, 1]
 
+    def area_km2(self, ids: np.ndarray) -> np.ndarray:
+        """Area of cells `ids` in km² (one h3 call per unique cell)."""
+        unique, inverse = np.unique(ids, return_inverse=True)
+        areas = np.array([h3.cell_area(self._cells[i], unit="km^2") for i in unique])
+        return areas[inverse.reshape(-1)] if len(unique) else np.zeros(0)
+
     # -- choice sets ---------------------------------------------------------------------
     def choices(self, origin_ids: np.ndarray) -> ChoiceArrays:
         """Padded choice sets of `origin_ids` (computed once per unique origin)."""
@@ -190,7 +196,7 @@ def decisions_from_tracks(tracks: pd.DataFrame, *, resolution: int = 4, time_ste
     if grid is None:
         cells, east_north = _h3_cells(fixes, int(resolution)), None
     else:
-        cells, east_north = _grid_cells(fixes, grid)
+        cells, east_north = _grid_cells(fixes, grid, crs)
     src, dst = step_pairs(fixes)
     heading, dist = _step_geometry(cells, east_north, src, dst)
     follows = np.r_[False, src[1:] == dst[:-1]]  # the previous pair ends where this starts
@@ -228,17 +234,17 @@ def _h3_cells(fixes: pd.DataFrame, resolution: int) -> np.ndarray:
     return unique_cells[inverse.reshape(-1)]
 
 
-def _grid_cells(fixes: pd.DataFrame, grid) -> tuple[np.ndarray, np.ndarray]:
+def _grid_cells(fixes: pd.DataFrame, grid, crs: str) -> tuple[np.ndarray, np.ndarray]:
     """Pixel keys of the fixes on `grid`, and the pixel centres (x, y) in km."""
     from pipelines.movement import crs as crs_lib
     from pipelines.movement.pixels import grid_scale_km, pixel_key
 
     scale = grid_scale_km(grid)
-    x, y = crs_lib.transform(fixes["lon"].to_numpy(), fixes["lat"].to_numpy(), crs_lib.LONLAT,
-                             grid.crs)
-    if {"x", "y"} <= set(fixes.columns):  # projected tracks: skip the round trip via lon/lat
-        x, y = crs_lib.transform(fixes["x"].to_numpy(), fixes["y"].to_numpy(),
-                                 fixes.attrs.get("crs", grid.crs), grid.crs)
+    if {"x", "y"} <= set(fixes.columns):  # projected tracks: no round trip via lon/lat
+        x, y = crs_lib.transform(fixes["x"].to_numpy(), fixes["y"].to_numpy(), crs, grid.crs)
+    else:
+        x, y = crs_lib.transform(fixes["lon"].to_numpy(), fixes["lat"].to_numpy(),
+                                 crs_lib.LONLAT, grid.crs)
     row, col = grid.pixel_of(x, y)
     off = np.flatnonzero((row < 0) | (col < 0))
     if len(off):
@@ -303,6 +309,11 @@ def long_choice_table(decisions: pd.DataFrame, *, max_km: float = 100.0,
         "heading": sets.heading[rows, w],
         "lat": lat,
         "lon": lon,
+        "prev_heading": (decisions["prev_heading"].to_numpy()[rows]
+                         if "prev_heading" in decisions else np.nan),
+        "spacing_km": np.where(sets.valid & (sets.distance_km > 0), sets.distance_km,
+                               np.inf).min(axis=1)[rows],
+        "area_km2": catalog.area_km2(choice_ids),
     })
     if covariates is not None:
         table = attach_covariates(table, covariates, covariate_names)

@@ -14,8 +14,12 @@ Grammar (lowest precedence first):
     negation   := ("not" | "~") negation | comparison
     comparison := sum (("<" | "<=" | ">" | ">=" | "==" | "!=") sum)?
     sum        := product (("+" | "-") product)*
-    product    := unary (("*" | "/") unary)*
-    unary      := "-" unary | NUMBER | COLUMN | "(" condition ")"
+    product    := power (("*" | "/") power)*
+    power      := unary ("^" unary)?
+    unary      := "-" unary | NUMBER | COLUMN | FUNCTION "(" condition ")" | "(" condition ")"
+
+FUNCTION is one of log, exp, sqrt, abs. The same parser reads feature expressions
+(`compile_expression`: `log(npp)`, `ndvi^2`, `ndvi*slope`), which must give numbers.
 """
 from __future__ import annotations
 
@@ -29,12 +33,13 @@ from tflab.errors import UserError
 
 _TOKEN = re.compile(r"\s*(?:(?P<number>\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
                     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-                    r"|(?P<op><=|>=|==|!=|[<>+\-*/()&|~]))")
+                    r"|(?P<op><=|>=|==|!=|[<>+\-*/^()&|~]))")
 _KEYWORDS = {"and": "&", "or": "|", "not": "~"}
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
             "==": operator.eq, "!=": operator.ne}
 _ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul,
-               "/": operator.truediv}
+               "/": operator.truediv, "^": np.power}
+FUNCTIONS = {"log": np.log, "exp": np.exp, "sqrt": np.sqrt, "abs": np.abs}
 
 Node = Callable[[Mapping[str, np.ndarray]], np.ndarray]
 
@@ -131,17 +136,32 @@ class _Parser:
         return self._arithmetic("+-", self.product)
 
     def product(self) -> Node:
-        return self._arithmetic("*/", self.unary)
+        return self._arithmetic("*/", self.power)
+
+    def power(self) -> Node:
+        base = self.unary()
+        if self.peek() == "^":
+            self.take()
+            exponent = self.unary()
+            return lambda env: np.power(_number(base(env), self), _number(exponent(env), self))
+        return base
 
     def unary(self) -> Node:
         token = self.take()
         kind, value, _ = token
         if value == "-" and kind == "op":
-            inner = self.unary()
+            inner = self.power()  # -x^2 is -(x^2), as in Python
             return lambda env: -_number(inner(env), self)
         if kind == "number":
             number = float(value)
             return lambda env: np.float64(number)
+        if kind == "name" and value in FUNCTIONS and self.peek() == "(":
+            self.take()
+            inner, function = self.condition(), FUNCTIONS[value]
+            closing = self.take()
+            if closing[1] != ")":
+                self.fail(closing, "')'")
+            return lambda env: function(_number(inner(env), self))
         if kind == "name":
             if value not in self.columns:
                 raise UserError(f"{self.what}: unknown column {value!r}; known columns: "
@@ -200,3 +220,24 @@ def evaluate_condition(text: str, table, what: str = "--choices") -> np.ndarray:
 
 def _names_in(text: str) -> set[str]:
     return {value for kind, value, _ in tokenize(str(text), "condition") if kind == "name"}
+
+
+def compile_expression(text: str, columns, what: str = "feature") -> Node:
+    """Parse a numeric expression over `columns`; returns env -> float array."""
+    if not str(text).strip():
+        raise UserError(f"{what} is empty; write a column name or an expression such as "
+                        f"log(npp)")
+    parser = _Parser(str(text), set(columns), what)
+    node = parser.parse()
+
+    def evaluate(env: Mapping[str, np.ndarray]) -> np.ndarray:
+        return _number(node(env), parser)
+
+    return evaluate
+
+
+def names_in(text: str) -> set[str]:
+    """Column names an expression or condition reads (function names excluded)."""
+    tokens = tokenize(str(text), "expression")
+    return {value for i, (kind, value, _) in enumerate(tokens) if kind == "name"
+            and not (value in FUNCTIONS and i + 1 < len(tokens) and tokens[i + 1][1] == "(")}

@@ -9,11 +9,15 @@ shifts every choice of a decision equally, so conditional-logit coefficients are
 """
 from __future__ import annotations
 
+import difflib
+import re
 from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
+from pipelines.movement import kernel
+from pipelines.movement.expressions import compile_expression, names_in
 from tflab.errors import UserError
 
 _V1 = ["normed_distance", "stay_put"]
@@ -32,14 +36,15 @@ INPUTS_OF = {"normed_distance": ("distance_km",), "stay_put": ("distance_km",),
 
 
 def resolve_feature_set(feature_set: str) -> list[str]:
-    """Feature names of a named set, or of an explicit comma-separated list of columns."""
+    """Feature names of a named set, or of a comma-separated list of names/expressions."""
     if feature_set in FEATURE_SETS:
         return list(FEATURE_SETS[feature_set])
-    names = [n.strip() for n in str(feature_set).split(",") if n.strip()]
-    if "," in str(feature_set) and names:
-        return names  # explicit columns of a ready choice table (or known feature names)
+    names = [n.strip().replace(" ", "") for n in str(feature_set).split(",") if n.strip()]
+    if names and not re.fullmatch(r"v\d+", str(feature_set).strip()):
+        return names
     raise UserError(f"unknown feature set {feature_set!r}; known sets: "
-                    + "; ".join(f"{k} = {', '.join(v)}" for k, v in FEATURE_SETS.items()))
+                    + "; ".join(f"{k} = {', '.join(v)}" for k, v in FEATURE_SETS.items())
+                    + "; or a comma-separated list such as step_km,log_step_km,cos_turn,ndvi")
 
 
 def required_covariates(names: Iterable[str]) -> list[str]:
@@ -91,58 +96,119 @@ def raw_features(names: Iterable[str], *, distance_km: np.ndarray | None = None,
     return out
 
 
-def _check_inputs(table: pd.DataFrame, name: str, feature_set: str) -> None:
-    for column in INPUTS_OF[name]:
-        if column in table.columns:
-            continue
-        if column in COVARIATE_OF.values():
-            raise UserError(f"feature set {feature_set} needs covariate {column!r} (for "
-                            f"{name}); supply a covariate table with columns time, cell (or "
-                            f"lat, lon) and {', '.join(COVARIATE_OF.values())} via "
-                            f"--set covariates_path=PATH, or use feature_set v2")
-        raise UserError(f"feature {name!r} of set {feature_set} needs column {column!r} in "
-                        f"the choice table (or a ready {name!r} column)")
+# Movement, direction and time variables every feature expression may use; any other
+# name is a column of the table (a covariate: centred on training rows, see below).
+MOVEMENT_INPUTS = {"step_km": ("distance_km",), "log_step_km": ("distance_km", "spacing_km"),
+                   "cos_turn": ("distance_km", "heading", "prev_heading"),
+                   "hour_sin": ("time",), "hour_cos": ("time",)}
+BASE_NAMES = set(INPUTS_OF) | set(MOVEMENT_INPUTS)
+
+
+class _Variables(dict):
+    """Feature variables computed from the table on first use (expression environment)."""
+
+    def __init__(self, table: pd.DataFrame, feature_set: str, max_km: float, timezone: str):
+        super().__init__()
+        self.table, self.feature_set, self.max_km, self.tz = table, feature_set, max_km, timezone
+
+    def column(self, name: str) -> np.ndarray:
+        return self.table[name].to_numpy(float)
+
+    def __missing__(self, name: str) -> np.ndarray:
+        for column in INPUTS_OF.get(name, ()) + MOVEMENT_INPUTS.get(name, ()):
+            if column not in self.table.columns:
+                _missing_input(name, column, self.feature_set)
+        if name in INPUTS_OF:
+            t = self.table
+            value = raw_features(
+                [name], distance_km=self.column("distance_km") if "distance_km" in t else None,
+                heading=self.column("heading") if "heading" in t else None,
+                day=day_of_year(t["time"]) if name in ("cos_time", "sin_time") else None,
+                covariates={c: t[c].to_numpy() for c in required_covariates([name])},
+                max_km=self.max_km)[name]
+        elif name == "step_km":
+            value = self.column("distance_km")
+        elif name == "log_step_km":
+            spacing = self.column("spacing_km")
+            value = kernel.log_step_km(self.column("distance_km"),
+                                       np.where(np.isfinite(spacing), spacing, self.max_km))
+        elif name == "cos_turn":
+            value = kernel.cos_turn(self.column("heading"), self.column("prev_heading"),
+                                    self.column("distance_km"))
+        elif name in ("hour_sin", "hour_cos"):
+            sin, cos = kernel.hour_harmonics(self.table["time"].to_numpy(), self.tz)
+            self["hour_sin"], self["hour_cos"] = sin, cos
+            return self[name]
+        else:
+            value = pd.to_numeric(self.table[name], errors="coerce").to_numpy(float)
+        self[name] = value
+        return value
+
+
+def _missing_input(name: str, column: str, feature_set: str) -> None:
+    if column in COVARIATE_OF.values():
+        raise UserError(f"feature set {feature_set} needs covariate {column!r} (for "
+                        f"{name}); supply a covariate table with columns time, cell (or "
+                        f"lat, lon) and {', '.join(COVARIATE_OF.values())} via "
+                        f"--set covariates_path=PATH, or use feature_set v2")
+    raise UserError(f"feature {name!r} of set {feature_set} needs column {column!r} in "
+                    f"the choice table (or a ready {name!r} column)")
+
+
+def is_centred(name: str) -> bool:
+    """Covariate features are centred on training rows; movement and time ones are not."""
+    return name in COVARIATE_OF or bool(names_in(name) - BASE_NAMES)
 
 
 def compute_features(table: pd.DataFrame, feature_set: str, *, max_km: float,
-                     train_individuals=None,
-                     centering: Mapping[str, float] | None = None) -> tuple[pd.DataFrame, dict]:
+                     train_individuals=None, train_rows: np.ndarray | None = None,
+                     centering: Mapping[str, float] | None = None,
+                     timezone: str = "UTC") -> tuple[pd.DataFrame, dict]:
     """Feature columns for every row of a long choice table, and the statistics used.
 
-    A column already named like a feature (a user's ready table) is taken verbatim;
-    every other feature is computed from its inputs (`INPUTS_OF`). Log covariates are
-    centred with the mean over the rows of `train_individuals`, or, when scoring new data
-    with a trained run, with that run's saved `centering` (the model saw those inputs).
+    A feature is a name or an expression over names (`log(npp)`, `ndvi^2`, `ndvi*slope`);
+    names are the movement/time variables (`BASE_NAMES`) or columns of the table. A column
+    already named like a feature (a user's ready table) is taken verbatim. Features that
+    read a covariate are centred with the mean over the training rows (`train_rows`, or
+    the rows of `train_individuals`), or, when scoring new data with a trained run, with
+    that run's saved `centering` (the model saw those inputs). Centring shifts every
+    choice of a decision equally, so conditional-logit coefficients are unchanged.
     The returned stats dict (JSON-ready) is what a scorer needs to reproduce the features.
     """
     names = resolve_feature_set(feature_set)
-    known = set(INPUTS_OF)
-    verbatim = [n for n in names if n in table.columns]
+    known = BASE_NAMES | {str(c) for c in table.columns}
+    verbatim = [n for n in names if n in table.columns and n not in BASE_NAMES]
+    variables = _Variables(table, feature_set, max_km, timezone)
+    arrays = {}
     for name in names:
-        if name not in verbatim and name not in known:
-            raise UserError(f"feature {name!r} is neither a column of the choice table nor a "
-                            f"known feature ({', '.join(sorted(known))})")
-        if name not in verbatim:
-            _check_inputs(table, name, feature_set)
-    computed = [n for n in names if n not in verbatim]
-    arrays = raw_features(
-        computed,
-        distance_km=table["distance_km"].to_numpy(float) if "distance_km" in table else None,
-        heading=table["heading"].to_numpy(float) if "heading" in table else None,
-        day=day_of_year(table["time"]) if "time" in table and
-        any(n in ("cos_time", "sin_time") for n in computed) else None,
-        covariates={c: table[c].to_numpy() for c in required_covariates(computed)},
-        max_km=max_km)
+        if name in verbatim:
+            continue
+        unknown = sorted(names_in(name) - known)
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UserError(f"feature {name!r} reads {unknown[0]!r}{hint}, which is neither a "
+                            f"known feature ({', '.join(sorted(BASE_NAMES))}) nor a column or "
+                            f"covariate of the data")
+        arrays[name] = compile_expression(name, known, f"feature {name!r}")(variables)
+        arrays[name] = np.broadcast_to(arrays[name], (len(table),)).astype(float)
+        if not np.isfinite(arrays[name]).all():
+            bad = int((~np.isfinite(arrays[name])).sum())
+            raise UserError(f"feature {name!r} is not finite on {bad} of {len(table)} choice "
+                            f"rows (log of a value <= 0?); transform it differently, e.g. "
+                            f"log(x + 1)")
     if centering is None:
-        is_train = table["individual"].isin(list(train_individuals)).to_numpy()
-        if not is_train.any():
-            raise UserError("no rows belong to the training individuals; check val_fraction")
-        centering = {name: float(arrays[name][is_train].mean())
-                     for name in computed if name in COVARIATE_OF}
+        if train_rows is None:
+            train_rows = table["individual"].isin(list(train_individuals)).to_numpy()
+        if not train_rows.any():
+            raise UserError("no rows belong to the training split; check the split settings")
+        centering = {name: float(arrays[name][train_rows].mean())
+                     for name in arrays if is_centred(name)}
+        n_train_rows = int(train_rows.sum())
     else:
-        is_train = np.zeros(len(table), dtype=bool)  # scoring: nothing is estimated here
-    for name in computed:
-        if name in COVARIATE_OF:
+        n_train_rows = 0  # scoring: nothing is estimated here
+    for name in arrays:
+        if name in centering:
             arrays[name] = arrays[name] - centering[name]
     for name in verbatim:
         values = pd.to_numeric(table[name], errors="coerce").to_numpy(float)
@@ -152,8 +218,8 @@ def compute_features(table: pd.DataFrame, feature_set: str, *, max_km: float,
     frame = pd.DataFrame({name: arrays[name].astype(np.float32) for name in names},
                          index=table.index)
     stats = {"feature_set": feature_set, "feature_names": names, "max_km": float(max_km),
-             "centering": centering, "verbatim": verbatim,
-             "centering_measured_as": "mean of log(covariate) over every choice row of the "
-                                      "training individuals",
-             "n_train_rows": int(is_train.sum())}
+             "centering": centering, "verbatim": verbatim, "timezone": timezone,
+             "centering_measured_as": "mean of each covariate feature over every choice row "
+                                      "of the training split",
+             "n_train_rows": n_train_rows}
     return frame, stats

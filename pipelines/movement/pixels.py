@@ -66,3 +66,72 @@ def step_heading(x0, y0, x1, y1) -> np.ndarray:
     dx, dy = np.asarray(x1, float) - np.asarray(x0, float), np.asarray(y1, float) - y0
     heading = np.arctan2(dx, dy)
     return np.where((dx == 0) & (dy == 0), np.nan, heading)
+
+
+KEY_BASE = 1 << 24  # pixel key = (row + KEY_BASE) * 2 KEY_BASE + (col + KEY_BASE)
+
+
+def pixel_key(row, col) -> np.ndarray:
+    """One int64 per pixel, defined off the raster too (negative rows/cols)."""
+    return ((np.asarray(row, np.int64) + KEY_BASE) * (2 * KEY_BASE)
+            + (np.asarray(col, np.int64) + KEY_BASE))
+
+
+def key_pixel(key) -> tuple[np.ndarray, np.ndarray]:
+    key = np.asarray(key, np.int64)
+    return key // (2 * KEY_BASE) - KEY_BASE, key % (2 * KEY_BASE) - KEY_BASE
+
+
+def grid_scale_km(grid) -> float:
+    """Kilometres per CRS unit of a raster whose pixels are the cells (projected only)."""
+    from pipelines.movement import crs as crs_lib
+
+    if not crs_lib.is_projected(grid.crs):
+        raise UserError(f"cells=raster needs a raster in a projected CRS (metres), but "
+                        f"{grid.name!r} is in {grid.crs}; use --set cells=h3 for it")
+    return crs_lib.metres_per_unit(grid.crs) / 1000.0
+
+
+def long_pixel_table(decisions, grid, *, max_km: float, window: str = "disk"):
+    """One row per (decision, candidate pixel), like `choicesets.long_choice_table` for H3.
+
+    Candidates are the origin pixel plus the window's offsets (off the raster too: the
+    covariates' `outside` policy decides about those). Columns: `individual, decision,
+    time, choice (pixel key), selected, distance_km, heading, x, y` (pixel centre in the
+    raster's CRS), `prev_heading, spacing_km, area_km2`. A decision whose selected pixel is
+    outside the window is dropped and counted.
+    """
+    import pandas as pd
+
+    scale = grid_scale_km(grid)
+    width_km, height_km = (abs(v) * scale for v in grid.pixel_size)
+    offsets = pixel_window(width_km, height_km, max_km, window)
+    row0, col0 = key_pixel(decisions["origin"].to_numpy())
+    rows = row0[:, None] + offsets.drow[None, :]
+    cols = col0[:, None] + offsets.dcol[None, :]
+    keys = pixel_key(rows, cols)
+    is_selected = keys == decisions["selected"].to_numpy()[:, None]
+    inside = is_selected.any(axis=1)
+    if not inside.all():
+        print(f"long_pixel_table: dropped {int((~inside).sum())} of {len(inside)} decisions "
+              f"whose selected pixel is outside the {window} of {max_km:g} km")
+    if not inside.any():
+        raise UserError(f"no decision has its selected pixel within max_km={max_km:g} km; "
+                        f"increase max_km")
+    kept = np.flatnonzero(inside)
+    n, w = len(kept), offsets.width
+    x, y = grid.pixel_centre(rows[kept].ravel(), cols[kept].ravel())
+    repeat = lambda column: np.repeat(decisions[column].to_numpy()[kept], w)  # noqa: E731
+    return pd.DataFrame({
+        "individual": repeat("individual"),
+        "decision": np.repeat(np.arange(n, dtype=np.int64), w),
+        "time": repeat("time"),
+        "choice": keys[kept].ravel(),
+        "selected": is_selected[kept].ravel().astype(np.int64),
+        "distance_km": np.tile(offsets.distance_km, n),
+        "heading": np.tile(offsets.heading, n),
+        "x": x, "y": y,
+        "prev_heading": repeat("prev_heading"),
+        "spacing_km": offsets.spacing_km,
+        "area_km2": width_km * height_km,
+    })
