@@ -9,6 +9,9 @@ from tflab.errors import UserError
 FEATURE_SET_NAMES = ("v1", "v2", "v3")
 TRAINING_VIEWS = ("choice_sets", "contrasts")
 OPTIMIZERS = ("auto", "adam", "newton")
+CELLS = ("h3", "raster")
+WINDOWS = ("disk", "square")
+SPLITS = ("individual", "time")
 
 
 @dataclasses.dataclass
@@ -22,6 +25,8 @@ class MimicConfig(BaseConfig):
     time_step: str = "1D"              # one decision per consecutive pair of fixes this far apart
     covariates_path: str = ""          # covariate table for user tracks ("" = none / simulator)
     # -- real telemetry (docs in README "Your own GPS data") ---------------------------------
+    data_path: str = ""                # tracks used when --data is not given ("" = simulator;
+    #                                    "deepssf:FILE" = a file bundled with the deepssf package)
     crs: str = ""                      # CRS of x, y track columns, e.g. EPSG:3112 ("" = lat, lon)
     time_tolerance: str = ""           # "" = calendar steps; e.g. 10min = consecutive fixes
     #                                    time_step ± this apart form a burst, a gap ends it
@@ -109,3 +114,22 @@ class MimicConfig(BaseConfig):
                             "set --set num_layers=0 or --set optimizer=adam")
         if not self.gradient_tol > 0 or self.max_iterations < 1:
             raise UserError("gradient_tol must be > 0 and max_iterations >= 1")
+        self._validate_telemetry()
+
+    def _validate_telemetry(self) -> None:
+        for field, allowed in (("cells", CELLS), ("window", WINDOWS), ("split", SPLITS)):
+            if getattr(self, field) not in allowed:
+                raise UserError(f"{field} must be one of {', '.join(allowed)}, got "
+                                f"{getattr(self, field)!r}")
+        if self.outside not in ("error", "drop"):
+            try:
+                float(self.outside)
+            except ValueError:
+                raise UserError(f"outside must be error, drop or a number to fill with, got "
+                                f"{self.outside!r}") from None
+        if self.alternatives < 0:
+            raise UserError(f"alternatives must be >= 0 (0 = full choice sets), got "
+                            f"{self.alternatives}")
+        if self.alternatives and self.training_view != "choice_sets":
+            raise UserError("alternatives samples choice sets; it needs "
+                            "training_view=choice_sets")

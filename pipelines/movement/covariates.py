@@ -74,3 +74,52 @@ def attach_covariates(table: pd.DataFrame, covariates: pd.DataFrame,
                         f"max_km of every position, on every decision day, at the same H3 "
                         f"resolution")
     return table.assign(**{name: merged[name].to_numpy() for name in names})
+
+
+def attach_rasters(table: pd.DataFrame, rasters, *, grid_crs: str | None,
+                   outside: str = "error") -> pd.DataFrame:
+    """`table` plus one column per raster covariate, sampled at each choice cell's centre.
+
+    Centres are the pixel centres (`x, y` in `grid_crs`) for raster cells, or the H3
+    centres (`lon, lat`) otherwise; each raster samples each distinct (cell, time slice)
+    once. `outside` decides about cells off a raster or on nodata (`rasters`); with
+    `drop`, a decision whose *selected* cell has no value is dropped whole and counted, and
+    decisions are renumbered 0..D-1 keeping their order.
+    """
+    from pipelines.movement.crs import LONLAT
+    from pipelines.movement.rasters import sample_covariates
+
+    if grid_crs is not None:
+        x, y, crs = table["x"].to_numpy(float), table["y"].to_numpy(float), grid_crs
+    else:
+        x, y, crs = table["lon"].to_numpy(float), table["lat"].to_numpy(float), LONLAT
+    codes, _ = pd.factorize(table["choice"].to_numpy())
+    keep = np.ones(len(table), dtype=bool)
+    columns = {}
+    for raster in rasters:
+        if raster.times is None:
+            key = codes
+            times = None
+        else:
+            times_all = table["time"].to_numpy().astype("datetime64[ns]")
+            key = codes.astype(np.int64) * (len(raster.times) + 1) + raster.slice_index(times_all)
+        unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        values, ok = sample_covariates(
+            [raster], x[first], y[first], None if raster.times is None else times_all[first],
+            crs=crs, outside=outside)
+        columns[raster.name] = values[raster.name][inverse.reshape(-1)]
+        keep &= ok[inverse.reshape(-1)]
+    table = table.assign(**columns)
+    if keep.all():
+        return table
+    lost = np.unique(table["decision"].to_numpy()[~keep & (table["selected"].to_numpy() == 1)])
+    keep &= ~np.isin(table["decision"].to_numpy(), lost)
+    dropped_rows = int((~keep).sum())
+    table = table[keep].reset_index(drop=True)
+    table["decision"] = pd.factorize(table["decision"])[0].astype(np.int64)
+    print(f"covariates: outside=drop removed {dropped_rows} choice rows without a raster value "
+          f"({len(lost)} decisions whose selected cell had none)")
+    if len(table) == 0:
+        raise UserError("no choice has a value on every covariate raster; check that the "
+                        "rasters cover the tracks")
+    return table

@@ -30,6 +30,8 @@ class ChoiceSets:
     decision: np.ndarray         # int64 [D] decision id in the long table
     feature_names: list[str]
     true_prob: np.ndarray | None = None  # float32 [D, C] simulator truth, slot-aligned
+    area_km2: np.ndarray | None = None   # float32 [D, C] cell areas (log density scores)
+    time: np.ndarray | None = None       # datetime64[ns] [D] time of each decision
 
     @property
     def num_decisions(self) -> int:
@@ -41,7 +43,9 @@ class ChoiceSets:
             self, features=self.features[rows], mask=self.mask[rows],
             selected=self.selected[rows], distance_km=self.distance_km[rows],
             individual=self.individual[rows], decision=self.decision[rows],
-            true_prob=None if self.true_prob is None else self.true_prob[rows])
+            true_prob=None if self.true_prob is None else self.true_prob[rows],
+            area_km2=None if self.area_km2 is None else self.area_km2[rows],
+            time=None if self.time is None else self.time[rows])
 
 
 def to_choice_sets(table: pd.DataFrame, feature_columns) -> ChoiceSets:
@@ -78,11 +82,17 @@ def to_choice_sets(table: pd.DataFrame, feature_columns) -> ChoiceSets:
     if "true_prob" in t:
         true_prob = np.zeros((n, width), dtype=np.float32)
         true_prob[codes, slot] = t["true_prob"].to_numpy(np.float32)
+    area = None
+    if "area_km2" in t:
+        area = np.zeros((n, width), dtype=np.float32)
+        area[codes, slot] = t["area_km2"].to_numpy(np.float32)
     first = np.unique(codes, return_index=True)[1]
     return ChoiceSets(features=features, mask=mask, selected=selected, distance_km=distance,
                       individual=t["individual"].to_numpy()[first],
                       decision=np.asarray(decision_ids, dtype=np.int64),
-                      feature_names=feature_columns, true_prob=true_prob)
+                      feature_names=feature_columns, true_prob=true_prob, area_km2=area,
+                      time=(t["time"].to_numpy().astype("datetime64[ns]")[first]
+                            if "time" in t else None))
 
 
 def _rank_within(groups: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -141,25 +151,6 @@ def to_contrasts(choice_sets: ChoiceSets, *, decisions_per_individual: int | Non
         true_prob=None if choice_sets.true_prob is None else choice_sets.true_prob[rows, pair])
 
 
-def split_by_individual(individuals, val_fraction: float, seed: int) -> tuple[list, list]:
-    """Seeded split of the distinct individuals into (train_ids, val_ids), both non-empty.
-
-    Decisions of one animal are strongly correlated, so validation must be *other*
-    animals (the notebooks' 71 train / 40 val fish). n_val = round(fraction · n), 1..n-1.
-    """
-    unique = sorted(pd.unique(np.asarray(individuals)).tolist(), key=lambda v: (str(type(v)), v))
-    if len(unique) < 2:
-        raise UserError(f"need at least 2 individuals to split train/validation, found "
-                        f"{len(unique)}; add tracks of more animals")
-    if not 0.0 < val_fraction < 1.0:
-        raise UserError(f"val_fraction must be in (0, 1), got {val_fraction}")
-    n_val = min(max(1, int(round(val_fraction * len(unique)))), len(unique) - 1)
-    order = np.random.default_rng(seed).permutation(len(unique))
-    val = sorted(unique[i] for i in order[:n_val])
-    train = sorted(unique[i] for i in order[n_val:])
-    return train, val
-
-
 def read_choice_table(path: str | Path) -> pd.DataFrame:
     """A user's ready long table: `decision, choice, selected, <features...>`.
 
@@ -210,3 +201,37 @@ def validate_choice_table(table: pd.DataFrame) -> pd.DataFrame:
                             f"non-numeric value(s); features must be complete numbers")
         table[column] = values.astype(float)
     return table.reset_index(drop=True)
+
+
+def sample_alternatives(choice_sets: ChoiceSets, alternatives: int, seed: int) -> ChoiceSets:
+    """The selected choice plus `alternatives` uniform draws (without replacement) of the
+    other valid choices of each decision (all of them where fewer).
+
+    Uniformly sampled alternatives keep conditional-logit estimates consistent (McFadden
+    1978), so a training view of N + 1 slots costs a fraction of full GPS-scale choice sets;
+    scores are still computed on the full sets. Deterministic for a seed.
+    """
+    if alternatives < 1:
+        raise UserError(f"alternatives must be >= 1 (0 = full choice sets), got {alternatives}")
+    rng = np.random.default_rng(seed)
+    n, width = choice_sets.mask.shape
+    rows = np.arange(n)
+    others = choice_sets.mask.copy()
+    others[rows, choice_sets.selected] = False
+    keys = np.where(others, rng.random((n, width), dtype=np.float32), np.float32(2.0))
+    take = min(alternatives, width - 1)
+    drawn = np.argpartition(keys, take - 1, axis=1)[:, :take] if take > 0 else \
+        np.zeros((n, 0), dtype=np.int64)
+    slots = np.concatenate([choice_sets.selected[:, None].astype(np.int64), drawn], axis=1)
+    valid = np.concatenate([np.ones((n, 1), bool),
+                            np.take_along_axis(others, drawn, axis=1)], axis=1)
+    pick = rows[:, None]
+
+    def gather(array):
+        return None if array is None else np.where(
+            valid if array.ndim == 2 else valid[..., None], array[pick, slots], 0)
+
+    return dataclasses.replace(
+        choice_sets, features=gather(choice_sets.features), mask=valid,
+        selected=np.zeros(n, dtype=np.int32), distance_km=gather(choice_sets.distance_km),
+        true_prob=gather(choice_sets.true_prob), area_km2=gather(choice_sets.area_km2))

@@ -68,7 +68,15 @@ def _load(data_path, **overrides):
                 resolution=4, max_km=100.0, time_step="1D", covariates_path=None,
                 val_fraction=0.5, split_seed=0)
     args.update(overrides)
-    return load_movement(**args)
+    return load_movement(_config(args), args["data_path"])
+
+
+def _config(args: dict):
+    """A MimicConfig with these data fields (None = the field's empty default)."""
+    from configs.families.mimic import MimicConfig
+
+    fields = {k: ("" if v is None else v) for k, v in args.items() if k != "data_path"}
+    return MimicConfig(**fields)
 
 
 def test_load_movement_user_errors(tmp_path):

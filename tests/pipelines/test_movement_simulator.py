@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from configs.families.mimic import MimicConfig
 from pipelines.movement import load_movement
 from pipelines.movement.features import FEATURE_SETS, compute_features
 from pipelines.movement.views import to_choice_sets
@@ -61,8 +62,7 @@ def test_load_movement_from_simulator_and_from_its_tracks_agree(tmp_path, monkey
     monkeypatch.setenv("TFLAB_DATA_DIR", str(tmp_path / "tfds"))
     common = dict(feature_set="v3", resolution=4, max_km=100.0, time_step="1D",
                   val_fraction=0.34, split_seed=0)
-    sim = load_movement(data_path=None, covariates_path=None, simulator_config="tiny",
-                        **common)
+    sim = load_movement(MimicConfig(simulator_config="tiny", **common), None)
     assert sim.source == "simulator:tiny v1.0.0"
     assert sim.feature_names == FEATURE_SETS["v3"]
     assert sim.train.num_decisions + sim.val.num_decisions == 120
@@ -73,8 +73,8 @@ def test_load_movement_from_simulator_and_from_its_tracks_agree(tmp_path, monkey
                                                    seed=7))
     tracks.to_csv(tmp_path / "tracks.csv", index=False)
     covariates.to_parquet(tmp_path / "covariates.parquet")
-    user = load_movement(data_path=str(tmp_path / "tracks.csv"),
-                         covariates_path=str(tmp_path / "covariates.parquet"), **common)
+    user = load_movement(MimicConfig(covariates_path=str(tmp_path / "covariates.parquet"),
+                                     **common), str(tmp_path / "tracks.csv"))
     assert user.true_gmp_val is None
     for a, b in ((sim.train, user.train), (sim.val, user.val)):
         assert np.array_equal(a.mask, b.mask) and np.array_equal(a.selected, b.selected)

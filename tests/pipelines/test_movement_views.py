@@ -139,8 +139,15 @@ def test_read_choice_table_without_individual(tmp_path, capsys):
         read_choice_table(path)
 
 
-def test_load_movement_reads_a_ready_choice_table(tmp_path):
+def _load(data_path, covariates_path=None, **fields):
+    from configs.families.mimic import MimicConfig
     from pipelines.movement import load_movement
+
+    config = MimicConfig(covariates_path=covariates_path or "", **fields)
+    return load_movement(config, data_path)
+
+
+def test_load_movement_reads_a_ready_choice_table(tmp_path):
 
     path = tmp_path / "choices.parquet"
     table = pd.concat([_hand_table().assign(individual=who, decision=_hand_table()["decision"]
@@ -148,13 +155,13 @@ def test_load_movement_reads_a_ready_choice_table(tmp_path):
     table.to_parquet(path)
     common = dict(data_path=str(path), resolution=4, max_km=100.0, time_step="1D",
                   covariates_path=None, val_fraction=0.34, split_seed=0)
-    data = load_movement(feature_set="v1", **common)
+    data = _load(feature_set="v1", **common)
     assert data.source == str(path) and data.true_gmp_val is None
     assert data.train.num_decisions == 6 and data.val.num_decisions == 3
     normed = data.train.features[..., 0][data.train.mask]  # distance_km / max_km
     assert np.allclose(sorted(set(normed.round(6))), [0.0, 0.1, 0.2, 0.3])
-    mine = load_movement(feature_set="f,g", **common)  # the table's own feature columns
+    mine = _load(feature_set="f,g", **common)  # the table's own feature columns
     assert mine.feature_names == ["f", "g"]
     assert (mine.val.features[np.arange(3), mine.val.selected, 1] == 1).all()
     with pytest.raises(UserError, match="needs column 'heading' in the choice table"):
-        load_movement(feature_set="v3", **common)
+        _load(feature_set="v3", **common)

@@ -21,9 +21,11 @@ from tfmodels.mimic.metrics import choice_metrics
 # Keras and TensorFlow load inside the methods that train: reading and checking a user's
 # tracks (`load_data`) must fail in one stderr line, before TensorFlow's start-up notices.
 
-DATA_FIELDS = ("feature_set", "resolution", "max_km", "time_step", "covariates_path",
-               "val_fraction", "split_seed", "simulator_config", "training_view",
-               "decisions_per_individual", "alternatives_per_decision")
+DATA_FIELDS = ("data_path", "feature_set", "resolution", "max_km", "time_step",
+               "covariates_path", "crs", "time_tolerance", "timezone", "covariates", "outside",
+               "cells", "window", "split", "split_fractions", "alternatives", "val_fraction",
+               "split_seed", "simulator_config", "training_view", "decisions_per_individual",
+               "alternatives_per_decision")
 
 
 class MimicFamily:
@@ -34,11 +36,7 @@ class MimicFamily:
         return (data_path,) + tuple(getattr(config, f) for f in DATA_FIELDS)
 
     def load_data(self, config: MimicConfig, data_path: str | None) -> movement.MovementData:
-        data = movement.load_movement(
-            data_path=data_path, feature_set=config.feature_set, resolution=config.resolution,
-            max_km=config.max_km, time_step=config.time_step,
-            covariates_path=config.covariates_path or None, val_fraction=config.val_fraction,
-            split_seed=config.split_seed, simulator_config=config.simulator_config)
+        data = movement.load_movement(config, data_path)
         if config.training_view == "contrasts":
             data.train_view = movement.to_contrasts(
                 data.train, decisions_per_individual=config.decisions_per_individual,
@@ -48,6 +46,10 @@ class MimicFamily:
                 data.val, decisions_per_individual=config.decisions_per_individual,
                 alternatives_per_decision=config.alternatives_per_decision,
                 seed=config.split_seed + 1)
+        elif config.alternatives:  # sampled training sets; validation keeps full sets
+            data.train_view = movement.sample_alternatives(data.train, config.alternatives,
+                                                           seed=config.split_seed)
+            data.val_view = data.val
         else:
             data.train_view, data.val_view = data.train, data.val
         return data
@@ -116,7 +118,7 @@ class MimicFamily:
 
         def final_metrics(model) -> list[dict]:
             logits = {name: predict_logits(model, split, config.batch_size)
-                      for name, split in (("train", data.train), ("val", data.val))}
+                      for name, split in data.splits()}
             return [member_metrics(data, {name: value[:, k] for name, value in logits.items()})
                     for k in range(len(configs))]
 
@@ -141,7 +143,13 @@ MEASURED_AS = dict(
     gmp_val="exp(-mean NLL of the selected choice) over full validation choice sets",
     gmp_val_moving="stay-put choices removed, renormalised, decisions that moved",
     gmp_random="every valid choice equally likely",
-    true_gmp_val="simulator's own probabilities of the selections (the ceiling)")
+    true_gmp_val="simulator's own probabilities of the selections (the ceiling)",
+    log_density_val="mean over decisions of log(P(selected cell) / its area in km²): "
+                    "comparable across cell sizes and with other tools' densities",
+    log_density_null_val="the same for a uniform density over the candidate area "
+                         "(log of 1 / the decision's total candidate area in km²)",
+    log_density_test="as log_density_val on the test split (split=time), scored once per "
+                     "model after training")
 
 
 def _experiment(model, data, config: MimicConfig) -> KerasExperiment:
@@ -160,11 +168,11 @@ def _experiment(model, data, config: MimicConfig) -> KerasExperiment:
 
 
 def member_metrics(data, logits: dict) -> dict:
-    """GMP family of metrics from logits [decisions, C] on the full train/val choice sets."""
+    """GMP and log-density metrics from logits [decisions, C] on every split's full sets."""
     out = {}
-    for split, name in ((data.train, "train"), (data.val, "val")):
+    for name, split in data.splits():
         out.update(choice_metrics(logits[name], split.mask, split.selected, split.distance_km,
-                                  name))
+                                  name, area_km2=split.area_km2))
     out["gmp_random"] = out["gmp_random_val"]
     if data.true_gmp_val is not None:
         out["true_gmp_val"] = data.true_gmp_val
@@ -189,7 +197,7 @@ def predict_logits(model, choice_sets, batch_size: int) -> np.ndarray:
 def evaluate_choices(model, data, batch_size: int) -> dict:
     """GMP family of metrics on the full train and validation choice sets."""
     return member_metrics(data, {name: predict_logits(model, split, batch_size)
-                                 for name, split in (("train", data.train), ("val", data.val))})
+                                 for name, split in data.splits()})
 
 
 def write_artifacts(model, data, config: MimicConfig, run_dir: Path) -> None:

@@ -24,10 +24,26 @@ def log_softmax_masked(logits: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return logits - log_norm
 
 
+def log_density(log_p_selected: np.ndarray, mask: np.ndarray, selected: np.ndarray,
+                area_km2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per decision: log(P(selected) / its area in km²) and the uniform null's
+    log(1 / total candidate area in km²).
+
+    A probability per cell depends on the cell size; a density per km² does not, so models
+    on H3 resolution 10 or 11, a 25 m raster grid, or another tool's density surface can
+    be compared on the same steps."""
+    rows = np.arange(len(selected))
+    area = area_km2.astype(np.float64)
+    total = np.where(mask, area, 0.0).sum(axis=1)
+    return log_p_selected - np.log(area[rows, selected]), -np.log(total)
+
+
 def choice_metrics(logits: np.ndarray, mask: np.ndarray, selected: np.ndarray,
-                   distance_km: np.ndarray, split: str = "val") -> dict[str, float]:
+                   distance_km: np.ndarray, split: str = "val",
+                   area_km2: np.ndarray | None = None) -> dict[str, float]:
     """NLL per decision, GMP, moving GMP and their random-choice baselines, named by split
-    (`gmp_val`, `gmp_val_moving`, `gmp_random_val`, ...)."""
+    (`gmp_val`, `gmp_val_moving`, `gmp_random_val`, ...), and with cell areas the mean log
+    density and its uniform null (`log_density_val`, `log_density_null_val`)."""
     rows = np.arange(len(selected))
     log_p = log_softmax_masked(logits, mask)
     nll = -log_p[rows, selected]
@@ -37,6 +53,10 @@ def choice_metrics(logits: np.ndarray, mask: np.ndarray, selected: np.ndarray,
         f"gmp_{split}": float(np.exp(-nll.mean())),
         f"gmp_random_{split}": float(np.exp(np.log(1.0 / n_valid).mean())),
     }
+    if area_km2 is not None:
+        density, null = log_density(-nll, mask, selected, area_km2)
+        out[f"log_density_{split}"] = float(density.mean())
+        out[f"log_density_null_{split}"] = float(null.mean())
     moving_mask = mask & (distance_km > 0)
     moved = distance_km[rows, selected] > 0
     moved &= moving_mask.sum(axis=1) > 0

@@ -20,6 +20,7 @@ simulator's `true_prob`. Prints the geometric mean probability of the selections
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from tflab.errors import UserError, main_guard
 
 RUN_FILES = ("config.json", "features.json", "scorer.keras")
 KEEP_COLUMNS = ("individual", "decision", "time", "choice", "selected", "distance_km",
-                "lat", "lon")
+                "lat", "lon", "x", "y", "area_km2")
 
 
 def read_run(run_dir: Path) -> tuple[MimicConfig, dict]:
@@ -60,9 +61,20 @@ def softmax_within(logodds: np.ndarray, decision: np.ndarray) -> np.ndarray:
     return (weights / weights.groupby(decision).transform("sum")).to_numpy()
 
 
-def split_of(individuals: pd.Series, stats: dict) -> np.ndarray:
-    """'train' / 'val' for the run's own individuals, 'new' for any other."""
-    names = individuals.astype(str)
+def split_of(table: pd.DataFrame, stats: dict) -> np.ndarray:
+    """Split of each row: 'train' / 'val' for the run's own individuals and 'new' for any
+    other (split=individual); with split=time, the run's chronological cuts applied to the
+    scored table's own decisions ('train' / 'val' / 'test')."""
+    if stats.get("split") == "time":
+        from pipelines.movement.splits import split_by_time
+
+        per_decision = table.drop_duplicates("decision")
+        labels = split_by_time(per_decision["individual"].to_numpy(),
+                               per_decision["time"].to_numpy(),
+                               tuple(stats["split_fractions"]))
+        return pd.Series(labels, index=per_decision["decision"].to_numpy()).reindex(
+            table["decision"].to_numpy()).to_numpy()
+    names = table["individual"].astype(str)
     split = np.full(len(names), "new", dtype=object)
     split[names.isin([str(i) for i in stats.get("val_individuals", [])]).to_numpy()] = "val"
     split[names.isin([str(i) for i in stats.get("train_individuals", [])]).to_numpy()] = "train"
@@ -79,13 +91,12 @@ def score(run_dir: Path, data_path: str | None, covariates_path: str | None = No
     groups choices by them).
     """
     config, stats = read_run(run_dir)
-    table, source = movement.load_choice_table(
-        data_path=data_path, feature_set=stats["feature_set"], resolution=config.resolution,
-        max_km=config.max_km, time_step=config.time_step,
-        covariates_path=covariates_path or config.covariates_path or None,
-        simulator_config=config.simulator_config)
+    config = dataclasses.replace(config, feature_set=stats["feature_set"])
+    table, source = movement.load_choice_table(config, data_path,
+                                               covariates_path=covariates_path or None)
     features, _ = movement.compute_features(table, stats["feature_set"], max_km=config.max_km,
-                                            centering=stats["centering"])
+                                            centering=stats["centering"],
+                                            timezone=stats.get("timezone", "UTC"))
     import keras  # only now: data errors above must stay one line, before TensorFlow loads
 
     scorer = keras.models.load_model(run_dir / "scorer.keras", compile=False)
@@ -100,9 +111,12 @@ def score(run_dir: Path, data_path: str | None, covariates_path: str | None = No
     if keep_all:
         for name in features.columns:
             out[f"feature:{name}"] = features[name].to_numpy()
-    out["split"] = split_of(table["individual"], stats)
+    out["split"] = split_of(table, stats)
     out["logodds"] = logodds
     out["probability"] = softmax_within(logodds, table["decision"].to_numpy())
+    if "area_km2" in table.columns:  # per km²: comparable across cell sizes and tools
+        out["log_density"] = np.log(out["probability"].to_numpy()) - np.log(
+            table["area_km2"].to_numpy(float))
     if "true_prob" in table.columns and not keep_all:
         out["true_prob"] = table["true_prob"].to_numpy()
     out.attrs["source"] = source
