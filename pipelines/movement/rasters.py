@@ -39,7 +39,13 @@ def _num(value: float) -> str:
     return f"{value:.10g}"
 
 
-@dataclasses.dataclass
+def crs_label(text: str) -> str:
+    """A CRS short enough for a one-line message: EPSG:NNNN as given, a WKT by its name."""
+    text = str(text).strip()
+    return text if len(text) < 40 else parse_crs(text).name
+
+
+@dataclasses.dataclass(eq=False)
 class RasterCovariate:
     """One covariate grid: its pixel geometry, CRS, time slices and a reader per slice.
 
@@ -92,8 +98,7 @@ class RasterCovariate:
 
     @property
     def crs_label(self) -> str:
-        text = self.crs.strip()
-        return text if len(text) < 40 else parse_crs(text).name
+        return crs_label(self.crs)
 
     def pixel_of(self, x, y) -> tuple[np.ndarray, np.ndarray]:
         """(row, col) int64 of points given in `crs`; -1 for both where outside."""
@@ -253,6 +258,7 @@ def _is_zarr(file: Path) -> bool:
 
 def _open_geotiff(name: str, file: Path, variable: str | None) -> RasterCovariate:
     import rasterio
+    from rasterio.enums import MaskFlags
     from rasterio.errors import RasterioIOError
 
     try:
@@ -271,6 +277,9 @@ def _open_geotiff(name: str, file: Path, variable: str | None) -> RasterCovariat
             raise UserError(f"covariate {name!r}: {str(file)!r} has no CRS; write one into the "
                             f"file (e.g. gdal_edit.py -a_srs EPSG:NNNN {file.name})")
         values = dataset.read(band).astype(np.float64)
+        flags = dataset.mask_flag_enums[band - 1]
+        if MaskFlags.per_dataset in flags or MaskFlags.alpha in flags:  # a mask band, not a value
+            values[dataset.read_masks(band) == 0] = np.nan
         nodata = dataset.nodatavals[band - 1]
         scale, offset = dataset.scales[band - 1], dataset.offsets[band - 1]
         crs, affine, shape = dataset.crs.to_string(), dataset.transform, dataset.shape
@@ -299,8 +308,11 @@ def parse_outside(outside) -> float | str:
 
 def _unique_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct (x, y) and each row's index into them (hashing, O(n): many rows share a cell)."""
-    codes, uniques = pd.factorize(x + 1j * y, use_na_sentinel=False)
-    return uniques.real.copy(), uniques.imag.copy(), codes.astype(np.int64)
+    x_code, x_values = pd.factorize(x, use_na_sentinel=False)
+    y_code, y_values = pd.factorize(y, use_na_sentinel=False)
+    codes, pairs = pd.factorize(x_code.astype(np.int64) * len(y_values) + y_code)
+    return (np.asarray(x_values, dtype=float)[pairs // len(y_values)],
+            np.asarray(y_values, dtype=float)[pairs % len(y_values)], codes.astype(np.int64))
 
 
 def sample_covariates(covariates, x, y, times, *, crs: str,
@@ -355,7 +367,7 @@ def _outside_message(cov: RasterCovariate, x, y, crs: str, missing, px, py) -> s
     rows, _ = cov.pixel_of(px, py)
     n_out = int((missing & (rows < 0)).sum())
     first = int(np.flatnonzero(missing)[0])
-    where = f"e.g. x={_num(x[first])}, y={_num(y[first])} in {crs}"
+    where = f"e.g. x={_num(x[first])}, y={_num(y[first])} in {crs_label(crs)}"
     if parse_crs(crs) != parse_crs(cov.crs):
         where += f" (x={_num(px[first])}, y={_num(py[first])} in {cov.crs_label})"
     return (f"covariate {cov.name!r} has no value at {int(missing.sum())} of {missing.size} "

@@ -7,7 +7,7 @@ import importlib.util
 import numpy as np
 import pytest
 import xarray as xr
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from pipelines.movement.rasters import open_covariates, sample_covariates
 from tflab.errors import UserError
@@ -73,6 +73,25 @@ def write_stack(path, times, *, crs="EPSG:32633"):
 
 
 TIMES = ["2020-01-01", "2020-01-08", "2020-01-15"]
+
+
+def test_cf_grid_mapping_parameters_give_the_crs(tmp_path):
+    """A grid_mapping variable with CF projection parameters only (no WKT) is understood."""
+    path = tmp_path / "cf.nc"
+    write_stack(path, TIMES[:1], crs=None)
+    ds = xr.load_dataset(path).rename({"temp": "v"})
+    cf = {k: v for k, v in CRS.from_epsg(32633).to_cf().items() if k != "crs_wkt"}
+    ds["lambert"] = xr.DataArray(0, attrs=cf)
+    ds["v"].attrs["grid_mapping"] = "lambert"
+    ds.to_netcdf(tmp_path / "cf2.nc")
+    (cov,) = open_covariates(f"v:{tmp_path / 'cf2.nc'}")
+    assert CRS.from_user_input(cov.crs).equals(CRS.from_epsg(32633), ignore_axis_order=True)
+    # centres of pixels (row 1, col 1) = 4 and (row 0, col 2) = 2, given in lon/lat
+    lon, lat = Transformer.from_crs("EPSG:32633", "EPSG:4326", always_xy=True).transform(
+        [500_150.0, 500_250.0], [4_000_050.0, 4_000_150.0])
+    when = np.array(["2020-01-02"] * 2, dtype="datetime64[ns]")
+    values, keep = sample_covariates([cov], lon, lat, when, crs="EPSG:4326")
+    np.testing.assert_array_equal(values["v"], [4.0, 2.0])
 
 
 def test_time_slice_in_force(tmp_path):

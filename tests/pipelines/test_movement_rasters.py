@@ -77,6 +77,17 @@ def test_sample_matches_hand_computed_pixels(grid, x, y, expected):
     np.testing.assert_array_equal(got, [expected])
 
 
+def test_mask_band_pixels_are_nan(tmp_path):
+    path = write_tif(tmp_path / "masked.tif", GRID)
+    with rasterio.open(path, "r+") as dst:
+        mask = np.full(GRID.shape, 255, np.uint8)
+        mask[2, 0] = 0
+        dst.write_mask(mask)
+    (cov,) = open_covariates(f"m:{path}")
+    np.testing.assert_array_equal(cov.sample([X0 + 5, X0 + 15], [Y0 - 50, Y0 - 50]),
+                                  [np.nan, value(2, 1)])
+
+
 def test_pixel_of_is_minus_one_outside(grid):
     rows, cols = grid.pixel_of([X0 + 35, X0 + 41, np.nan], [Y0 - 50, Y0 - 50, Y0 - 50])
     assert rows.tolist() == [2, -1, -1] and cols.tolist() == [3, -1, -1]
