@@ -113,6 +113,10 @@ class ChoiceCatalog:
     def cells(self, ids: np.ndarray) -> np.ndarray:
         return np.asarray(self._cells, dtype=object)[ids]
 
+    def all_cells(self) -> list[str]:
+        """Every registered cell, in id order."""
+        return list(self._cells)
+
     def latlon(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Centre latitude and longitude of cells `ids` (degrees)."""
         if self._latlng_array is None or len(self._latlng_array) != len(self._latlng):
@@ -121,9 +125,11 @@ class ChoiceCatalog:
 
     def area_km2(self, ids: np.ndarray) -> np.ndarray:
         """Area of cells `ids` in km² (one h3 call per unique cell)."""
-        unique, inverse = np.unique(ids, return_inverse=True)
-        areas = np.array([h3.cell_area(self._cells[i], unit="km^2") for i in unique])
-        return areas[inverse.reshape(-1)] if len(unique) else np.zeros(0)
+        ids = np.asarray(ids, dtype=np.int64)
+        areas = np.zeros(len(self._cells))
+        for i in pd.unique(ids):  # hashing, not sorting: millions of rows, few cells
+            areas[i] = h3.cell_area(self._cells[i], unit="km^2")
+        return areas[ids]
 
     # -- choice sets ---------------------------------------------------------------------
     def choices(self, origin_ids: np.ndarray) -> ChoiceArrays:
@@ -303,7 +309,8 @@ def long_choice_table(decisions: pd.DataFrame, *, max_km: float = 100.0,
         "individual": decisions["individual"].to_numpy()[rows],
         "decision": d.astype(np.int64),
         "time": decisions["time"].to_numpy()[rows],
-        "choice": catalog.cells(choice_ids),
+        # categorical: millions of rows share a few thousand cell ids (memory, speed)
+        "choice": pd.Categorical.from_codes(choice_ids, categories=catalog.all_cells()),
         "selected": is_selected[rows, w].astype(np.int64),
         "distance_km": sets.distance_km[rows, w],
         "heading": sets.heading[rows, w],

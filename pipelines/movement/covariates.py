@@ -103,7 +103,9 @@ def attach_rasters(table: pd.DataFrame, rasters, *, grid_crs: str | None,
         else:
             times_all = table["time"].to_numpy().astype("datetime64[ns]")
             key = codes.astype(np.int64) * (len(raster.times) + 1) + raster.slice_index(times_all)
-        unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        inverse, unique = pd.factorize(key)  # hashing, not sorting (millions of rows)
+        first = np.empty(len(unique), dtype=np.int64)
+        first[inverse[::-1]] = np.arange(len(key) - 1, -1, -1)  # first row of each key
         values, ok = sample_covariates(
             [raster], x[first], y[first], None if raster.times is None else times_all[first],
             crs=crs, outside=outside)

@@ -163,7 +163,8 @@ def is_centred(name: str) -> bool:
 def compute_features(table: pd.DataFrame, feature_set: str, *, max_km: float,
                      train_individuals=None, train_rows: np.ndarray | None = None,
                      centering: Mapping[str, float] | None = None,
-                     timezone: str = "UTC") -> tuple[pd.DataFrame, dict]:
+                     timezone: str = "UTC",
+                     covariate_columns: Iterable[str] = ()) -> tuple[pd.DataFrame, dict]:
     """Feature columns for every row of a long choice table, and the statistics used.
 
     A feature is a name or an expression over names (`log(npp)`, `ndvi^2`, `ndvi*slope`);
@@ -177,7 +178,9 @@ def compute_features(table: pd.DataFrame, feature_set: str, *, max_km: float,
     """
     names = resolve_feature_set(feature_set)
     known = BASE_NAMES | {str(c) for c in table.columns}
-    verbatim = [n for n in names if n in table.columns and n not in BASE_NAMES]
+    covariate_columns = list(covariate_columns)
+    verbatim = [n for n in names if n in table.columns and n not in BASE_NAMES
+                and n not in covariate_columns]
     variables = _Variables(table, feature_set, max_km, timezone)
     arrays = {}
     for name in names:
@@ -219,6 +222,7 @@ def compute_features(table: pd.DataFrame, feature_set: str, *, max_km: float,
                          index=table.index)
     stats = {"feature_set": feature_set, "feature_names": names, "max_km": float(max_km),
              "centering": centering, "verbatim": verbatim, "timezone": timezone,
+             "covariate_columns": covariate_columns,
              "centering_measured_as": "mean of each covariate feature over every choice row "
                                       "of the training split",
              "n_train_rows": n_train_rows}

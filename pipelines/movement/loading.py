@@ -125,6 +125,7 @@ def _user_table(data_path: str, config: MimicConfig, covariates_path: str | None
 
         table = attach_rasters(table, rasters, grid_crs=None if grid is None else grid.crs,
                                outside=config.outside)
+    table.attrs["covariates"] = [*needed, *(r.name for r in rasters)]
     return table
 
 
@@ -132,11 +133,10 @@ def _open_rasters(covariates: str) -> list:
     if not covariates:
         return []
     from pipelines.movement.bundled import resolve_path
-    from pipelines.movement.rasters import open_covariates, parse_covariate_specs
+    from pipelines.movement.rasters import open_covariate, parse_covariate_specs
 
-    specs = [f"{name}:{resolve_path(path)}" + (f"#{variable}" if variable else "")
-             for name, path, variable in parse_covariate_specs(covariates)]
-    return open_covariates(",".join(specs))
+    return [open_covariate(name, resolve_path(path), variable)
+            for name, path, variable in parse_covariate_specs(covariates)]
 
 
 def load_choice_table(config: MimicConfig, data_path: str | None, *,
@@ -173,7 +173,8 @@ def load_movement(config: MimicConfig, data_path: str | None) -> MovementData:
     row_split = label_of.reindex(table["decision"].to_numpy()).to_numpy()
     features, stats = compute_features(table, config.feature_set, max_km=config.max_km,
                                        train_rows=row_split == "train",
-                                       timezone=config.timezone)
+                                       timezone=config.timezone,
+                                       covariate_columns=table.attrs.get("covariates", ()))
     keys = [c for c in ("individual", "decision", "time", "selected", "distance_km",
                         "true_prob", "area_km2") if c in table.columns]
     frame = pd.DataFrame({**{c: table[c].to_numpy() for c in keys},

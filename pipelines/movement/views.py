@@ -57,10 +57,17 @@ def to_choice_sets(table: pd.DataFrame, feature_columns) -> ChoiceSets:
     feature_columns = list(feature_columns)
     if len(table) == 0:
         raise UserError("the choice table is empty: no decisions to train on")
-    order = np.argsort(table["decision"].to_numpy(), kind="stable")
-    t = table.iloc[order]
-    codes, decision_ids = pd.factorize(t["decision"], sort=True)
-    slot = t.groupby(codes, sort=False).cumcount().to_numpy()
+    decision = table["decision"].to_numpy()
+    if len(decision) > 1 and (np.diff(decision) >= 0).all():  # the loaders' order: no copy
+        t = table
+        starts = np.r_[True, decision[1:] != decision[:-1]]
+        codes = np.cumsum(starts) - 1
+        decision_ids = decision[starts]
+        slot = np.arange(len(decision)) - np.flatnonzero(starts)[codes]
+    else:
+        t = table.iloc[np.argsort(decision, kind="stable")]
+        codes, decision_ids = pd.factorize(t["decision"], sort=True)
+        slot = t.groupby(codes, sort=False).cumcount().to_numpy()
     n, width = len(decision_ids), int(slot.max()) + 1
     values = t[feature_columns].to_numpy(dtype=np.float32)
     features = np.zeros((n, width, len(feature_columns)), dtype=np.float32)

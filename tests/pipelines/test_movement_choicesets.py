@@ -45,7 +45,8 @@ def test_tracks_path_reproduces_the_simulators_own_choice_table():
                               covariates=validate_covariates(covariates, ["mlt", "npp"]),
                               covariate_names=["mlt", "npp"])
     columns = LONG + ["mlt", "npp"]
-    pd.testing.assert_frame_equal(table[columns], truth[columns], check_dtype=False)
+    pd.testing.assert_frame_equal(table[columns].assign(choice=table["choice"].astype(str)),
+                                  truth[columns], check_dtype=False)
     assert (table.groupby("decision")["selected"].sum() == 1).all()
 
 

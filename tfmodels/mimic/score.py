@@ -96,7 +96,9 @@ def score(run_dir: Path, data_path: str | None, covariates_path: str | None = No
                                                covariates_path=covariates_path or None)
     features, _ = movement.compute_features(table, stats["feature_set"], max_km=config.max_km,
                                             centering=stats["centering"],
-                                            timezone=stats.get("timezone", "UTC"))
+                                            timezone=stats.get("timezone", "UTC"),
+                                            covariate_columns=stats.get("covariate_columns",
+                                                                        ()))
     import keras  # only now: data errors above must stay one line, before TensorFlow loads
 
     scorer = keras.models.load_model(run_dir / "scorer.keras", compile=False)
