@@ -22,6 +22,7 @@ from pipelines.movement.simulator.landscape import (TRUE_COEFFICIENTS, build_par
                                                     write_dataset)
 from tests.cli import run_cli
 from tests.oracles import conditional_logit
+from tflab.errors import UserError
 
 HOUR = pd.Timedelta("1h")
 TOLERANCE = pd.Timedelta("10min")
@@ -106,7 +107,6 @@ def test_conditional_logit_recovers_the_truth_from_the_files(small_dataset):
     fit = ConditionalLogit(selected.ravel(), features.reshape(-1, width),
                            groups=np.repeat(np.arange(decisions), slots)).fit(
         start_params=newton, maxiter=500)
-    print("estimates", fit.params, "standard errors", fit.bse)
     np.testing.assert_allclose(fit.params, newton, atol=0.02 * fit.bse.min())
     z = (fit.params - beta) / fit.bse
     assert np.all(np.abs(z) < 4), (fit.params, fit.bse)
@@ -131,6 +131,28 @@ def test_bursts_and_fix_times(small_dataset):
     assert len(tracks) - counts["bursts"] == counts["decisions"] and len(tracks) == counts["fixes"]
     assert 0.03 < counts["stay_put_share"] < 0.3
     assert 0.05 < counts["median_step_km"] < 0.25  # a few 50 m pixels
+
+
+def test_turns_persist_within_bursts_and_reset_at_each_burst_start():
+    # a strong turning kernel alone: steps inside a burst go nearly straight on, while the
+    # first step of a burst must not remember the bearing from before the gap
+    land = make_landscape(0)
+    tracks = simulate_tracks(land, seed=1, n_individuals=60, n_steps=400, max_km=0.2,
+                             coefficients={"step_km": 0.0, "log_step_km": 0.0,
+                                           "cos_turn": 6.0, "habitat": 0.0})
+    x, y = tracks["x"].to_numpy(), tracks["y"].to_numpy()
+    same = tracks["individual"].to_numpy()[1:] == tracks["individual"].to_numpy()[:-1]
+    dt = np.diff(tracks["time"].to_numpy()).astype("timedelta64[s]").astype(float)
+    in_burst = same & (np.abs(dt - 3600) <= 600)
+    bearing = step_heading(x[:-1], y[:-1], x[1:], y[1:])
+    turn = np.cos(bearing[1:] - bearing[:-1])  # step k → k+1 after step k−1 → k
+    within = in_burst[1:] & in_burst[:-1]
+    across = same[1:] & same[:-1] & in_burst[1:] & ~in_burst[:-1]
+    assert np.nanmean(turn[within]) > 0.8
+    gap = np.flatnonzero(across)  # step k spans the gap, k + 1 starts the next burst
+    gap = gap[(gap >= 1) & in_burst[np.maximum(gap - 1, 0)]]
+    reset = np.cos(bearing[gap + 1] - bearing[gap - 1])  # vs the last step before the gap
+    assert len(reset) > 200 and abs(np.nanmean(reset)) < 0.2, np.nanmean(reset)
 
 
 def test_geotiff_reads_back_with_crs_transform_and_values(small_dataset):
@@ -175,3 +197,11 @@ def test_cli_bad_input_is_one_line_and_writes_nothing(tmp_path):
     text = build_parser().format_help()
     for word in ("reads:", "writes:", "prints:", "example"):
         assert word in text
+    assert "python -m pipelines.movement.simulator.landscape " in text.split("example")[-1]
+    for bad, match in [(dict(max_km=50.0), "max_km=50 exceeds half"),
+                       (dict(max_km=0.01), "smaller than one raster pixel"),
+                       (dict(crs="EPSG:4326"), "geographic"),
+                       (dict(crs_out="EPSG:999999"), "EPSG:999999")]:
+        with pytest.raises(UserError, match=match):
+            write_dataset(tmp_path / "bad", seed=0, n_individuals=2, n_steps=5, **bad)
+        assert not (tmp_path / "bad").exists()
