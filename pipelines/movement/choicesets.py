@@ -316,6 +316,7 @@ def long_choice_table(decisions: pd.DataFrame, *, max_km: float = 100.0,
         "heading": sets.heading[rows, w],
         "lat": lat,
         "lon": lon,
+        "burst": decisions["burst"].to_numpy()[rows] if "burst" in decisions else 0,
         "prev_heading": (decisions["prev_heading"].to_numpy()[rows]
                          if "prev_heading" in decisions else np.nan),
         "spacing_km": np.where(sets.valid & (sets.distance_km > 0), sets.distance_km,

@@ -175,7 +175,7 @@ def load_movement(config: MimicConfig, data_path: str | None) -> MovementData:
                                        train_rows=row_split == "train",
                                        timezone=config.timezone,
                                        covariate_columns=table.attrs.get("covariates", ()))
-    keys = [c for c in ("individual", "decision", "time", "selected", "distance_km",
+    keys = [c for c in ("individual", "decision", "time", "burst", "selected", "distance_km",
                         "true_prob", "area_km2") if c in table.columns]
     frame = pd.DataFrame({**{c: table[c].to_numpy() for c in keys},
                           **{f"feature:{n}": features[n].to_numpy() for n in names}})

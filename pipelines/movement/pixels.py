@@ -132,6 +132,7 @@ def long_pixel_table(decisions, grid, *, max_km: float, window: str = "disk"):
         "heading": np.tile(offsets.heading, n),
         "x": x, "y": y,
         "prev_heading": repeat("prev_heading"),
+        "burst": repeat("burst"),
         "spacing_km": offsets.spacing_km,
         "area_km2": width_km * height_km,
     })

@@ -32,6 +32,7 @@ class ChoiceSets:
     true_prob: np.ndarray | None = None  # float32 [D, C] simulator truth, slot-aligned
     area_km2: np.ndarray | None = None   # float32 [D, C] cell areas (log density scores)
     time: np.ndarray | None = None       # datetime64[ns] [D] time of each decision
+    burst: np.ndarray | None = None      # int64 [D] burst of its individual (tracks only)
 
     @property
     def num_decisions(self) -> int:
@@ -45,7 +46,8 @@ class ChoiceSets:
             individual=self.individual[rows], decision=self.decision[rows],
             true_prob=None if self.true_prob is None else self.true_prob[rows],
             area_km2=None if self.area_km2 is None else self.area_km2[rows],
-            time=None if self.time is None else self.time[rows])
+            time=None if self.time is None else self.time[rows],
+            burst=None if self.burst is None else self.burst[rows])
 
 
 def to_choice_sets(table: pd.DataFrame, feature_columns) -> ChoiceSets:
@@ -99,7 +101,8 @@ def to_choice_sets(table: pd.DataFrame, feature_columns) -> ChoiceSets:
                       decision=np.asarray(decision_ids, dtype=np.int64),
                       feature_names=feature_columns, true_prob=true_prob, area_km2=area,
                       time=(t["time"].to_numpy().astype("datetime64[ns]")[first]
-                            if "time" in t else None))
+                            if "time" in t else None),
+                      burst=t["burst"].to_numpy(np.int64)[first] if "burst" in t else None)
 
 
 def _rank_within(groups: np.ndarray, keys: np.ndarray) -> np.ndarray:

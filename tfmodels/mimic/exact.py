@@ -194,7 +194,7 @@ MEASURED_AS = {
     "val_loss": "mean NLL per validation decision at the solution (the Keras loss)",
     "se": "sqrt(diag(inverse Hessian of the summed training NLL)) = statsmodels' bse",
     "se_cluster": "sandwich H^-1 (sum_g S_g S_g^T) H^-1 * G/(G-1), S_g = score summed over "
-                  "individual g's training decisions",
+                  "cluster g's training decisions",
 }
 
 
@@ -236,13 +236,14 @@ def train_exact(config, data, run_dir: Path, *, verbose: int = 1) -> dict:
         model.save(tmp)
     family.write_artifacts(model, data, config, run_dir)  # scorer, features (+ plain coefs)
     covariance = inference.model_covariance(solution.hessian, solution.identified)
+    clusters, cluster_note = inference.clusters_of(data.train_view)
     clustered = inference.cluster_covariance(
-        solution.hessian, decision_scores(model, list(train)), data.train_view.individual,
-        solution.identified)
+        solution.hessian, decision_scores(model, list(train)), clusters, solution.identified)
     table = inference.coefficient_table(names, solution.beta, covariance,
                                         solution.identified, clustered)
     io.write_csv(run_dir / "coefficients.csv", table)  # replaces the plain table
     metrics["data_source"] = data.source
+    metrics["measured_as"]["se_cluster"] += f"; clusters: {cluster_note}"
     io.write_json(run_dir / "metrics.json", metrics)
     if not solution.converged:
         print(f"newton stopped after {metrics['iterations']} steps without converging (max "

@@ -29,6 +29,26 @@ def model_covariance(hessian: np.ndarray, identified: np.ndarray) -> np.ndarray:
     return covariance
 
 
+MIN_CLUSTERS = 10  # fewer individuals than this: cluster on bursts of each track instead
+
+
+def clusters_of(choice_sets) -> tuple[np.ndarray, str]:
+    """Cluster of each decision for robust SEs, and a note saying which.
+
+    Steps of one animal are autocorrelated, so scores are summed within individuals; a
+    sandwich over fewer than ~10 clusters is unreliable (one animal: the summed score is
+    the zero gradient itself), so tracks of few animals cluster on their bursts (runs of
+    steps without a gap) instead."""
+    individual = np.asarray(choice_sets.individual)
+    count = len(pd.unique(individual))
+    if count >= MIN_CLUSTERS or choice_sets.burst is None:
+        return individual, f"{count} individuals"
+    pairs = pd.MultiIndex.from_arrays([individual, choice_sets.burst])
+    codes = pd.factorize(pairs)[0]
+    return codes, (f"{codes.max() + 1} bursts of {count} individual(s) (fewer than "
+                   f"{MIN_CLUSTERS} individuals)")
+
+
 def cluster_covariance(hessian: np.ndarray, scores: np.ndarray, clusters: np.ndarray,
                        identified: np.ndarray) -> np.ndarray:
     """Sandwich covariance with the per-decision scores [D, F] summed within each cluster."""
