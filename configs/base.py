@@ -145,7 +145,7 @@ def coerce(raw: Any, hint: Any, key: str) -> Any:
     return raw
 
 
-NOT_CONFIGS = ("base", "catalog", "families")  # the modules of configs/ that hold no config
+NOT_CONFIGS = ("base", "catalog", "families", "grid_keys")  # modules of configs/ with no config
 
 
 def known_config_names() -> list[str]:

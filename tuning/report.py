@@ -16,8 +16,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from configs.grid_keys import SEED_AXIS  # noqa: E402
 from tflab import io  # noqa: E402
-from tuning.results import SEED_AXIS  # noqa: E402
 
 
 def _label(row: pd.Series, axes: list[str]) -> str:

@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SEED_AXIS = "random_seed"
-SEEDS_HP = "random_seeds"  # a seed-population trial's seeds (tuning/populations.py)
+from configs.grid_keys import SEED_AXIS
 
 
 def collect_results(tuner_dir: Path, trials_dir: Path | None, axes: list[str]) -> pd.DataFrame:

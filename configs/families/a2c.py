@@ -67,9 +67,9 @@ class A2CConfig(BaseConfig):
     recon_coef: float = 0.0               # reconstruct the frame from the latent vector
 
     def validate(self) -> None:
+        """The values alone; what they name (environment id, variants) is checked by the
+        family when it loads its data (`tfmodels.rl.family.A2CFamily.check_config`)."""
         super().validate()
-        from pipelines.envs import check_env_id, check_variants, is_image_env
-
         if self.n_envs < 1:
             raise UserError(f"n_envs must be >= 1, got {self.n_envs}; e.g. --set n_envs=8")
         if self.n_steps < 1:
@@ -85,14 +85,7 @@ class A2CConfig(BaseConfig):
                             f"{self.gamma}, {self.gae_lambda}")
         if self.log_every < 1 or self.eval_every < 0 or self.eval_episodes < 1:
             raise UserError("log_every and eval_episodes must be >= 1, eval_every >= 0")
-        check_env_id(self.env_id)
         if not self.train_variants:
             raise UserError("train_variants is empty; use ['none'] for the plain game")
-        check_variants(self.env_id, list(self.train_variants) + list(self.heldout_variants))
-        if self.attention and not is_image_env(self.env_id):
-            raise UserError(f"attention needs image observations; {self.env_id} gives vectors")
-        if self.contra_view == "shift" and not is_image_env(self.env_id):
-            raise UserError(f"contra_view=shift shifts image frames; {self.env_id} gives "
-                            f"vectors: use contra_view=next")
         if self.contra_temperature <= 0:
             raise UserError(f"contra_temperature must be > 0, got {self.contra_temperature}")

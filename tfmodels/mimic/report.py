@@ -38,8 +38,11 @@ def score_choices(run_dir: Path, config, metrics: dict, args) -> pd.DataFrame:
     if args.baseline:
         other = baseline.check_baseline(Path(args.baseline), config)
     else:
+        from tfmodels.families import get_family
+
         other = baseline.distance_only_run(config, _training_data(metrics),
-                                           Path(args.out) / "distance_only")
+                                           Path(args.out) / "distance_only",
+                                           get_family(config.family))
     distance = score.score(other, data, args.covariates)
     if len(distance) != len(choices) or (distance["choice"].to_numpy()
                                          != choices["choice"].to_numpy()).any():
