@@ -26,6 +26,9 @@ from tests.import_graph import ROOT, imported_names, module_name
 
 LAYERS = ("tflab", "configs", "pipelines", "tfmodels", "tuning", "bench")
 REGISTRY = "tfmodels.families"
+# Private modules of other libraries, each reachable through one adapter only.
+PRIVATE = {"keras.src": "tfmodels/keras_compat.py", "tensorflow.python":
+           "tfmodels/keras_compat.py", "keras_tuner.src": "tuning/kt_compat.py"}
 
 
 def upward_imports(lower: str, higher: str, root: Path = ROOT) -> list[str]:
@@ -68,6 +71,19 @@ def test_no_family_looks_up_the_registry():
         bad += [f"{path.relative_to(ROOT).as_posix()}:{line} imports {name}"
                 for line, name in imported_names(path, ROOT)
                 if name == REGISTRY or name.startswith(REGISTRY + ".")]
+    assert bad == []
+
+
+def test_private_apis_only_through_their_adapter():
+    """A Keras, TensorFlow or KerasTuner upgrade that moves a private name breaks one
+    adapter (and its test says which name), not modules all over the tree."""
+    bad = []
+    for path in sorted(p for folder in (*LAYERS, "tests") for p in (ROOT / folder).rglob("*.py")):
+        where = path.relative_to(ROOT).as_posix()
+        for line, name in imported_names(path, ROOT):
+            for private, adapter in PRIVATE.items():
+                if (name == private or name.startswith(private + ".")) and where != adapter:
+                    bad.append(f"{where}:{line} imports {name} (use {adapter})")
     assert bad == []
 
 
