@@ -1,8 +1,8 @@
 """Seed populations: S copies of one network, stacked along a leading member axis, trained
 as one Keras model.
 
-Why: a grid's random starts differ only in their initial weights (seed notebook 004: "I
-definitely need to take a large array of samples"). Trained one by one, every start pays
+Why: a grid's random starts differ only in their initial weights, and a configuration
+needs many of them before its seed spread can be read. Trained one by one, every start pays
 its own set-up, tracing and Keras loop; as a population they share one data pipeline, one
 traced step and one loop, and the arithmetic of all members runs in the same kernels.
 

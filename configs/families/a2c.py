@@ -2,8 +2,8 @@
 
 Defaults are Stable-Baselines3 A2C's (lr 7e-4, n_steps 5, gamma 0.99, vf_coef 0.5,
 ent_coef 0, max_grad_norm 0.5, RMSprop alpha 0.99 eps 1e-5, orthogonal init) so a config
-only lists what it changes. Representation-loss coefficients come from the notes' final
-Breakout settings (repr_coef 0.05, contra_coef 0.01, decoder_coef 0.1) but are off
+only lists what it changes. Representation-loss coefficients are the values tuned on
+Breakout (repr_coef 0.05, contra_coef 0.01, decoder_coef 0.1) but are off
 (repr_coef 0) unless a config turns them on.
 """
 from __future__ import annotations
@@ -62,7 +62,7 @@ class A2CConfig(BaseConfig):
     contra_view: Literal["next", "shift"] = "next"  # consecutive frame or shifted frame
     contra_temperature: float = 0.1
     encoder_coef: float = 0.0             # attention sparsity (mean mask) weight
-    sparsity_coef: float = 0.0            # L1 on the masked features (notes' regularize_coef)
+    sparsity_coef: float = 0.0            # L1 on the masked features
     decoder_coef: float = 0.1             # reconstruct the frame from masked features
     recon_coef: float = 0.0               # reconstruct the frame from the latent vector
 

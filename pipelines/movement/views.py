@@ -145,7 +145,7 @@ def split_by_individual(individuals, val_fraction: float, seed: int) -> tuple[li
     """Seeded split of the distinct individuals into (train_ids, val_ids), both non-empty.
 
     Decisions of one animal are strongly correlated, so validation must be *other*
-    animals (the notebooks' 71 train / 40 val fish). n_val = round(fraction · n), 1..n-1.
+    animals (the original study's 71 train / 40 val fish). n_val = round(fraction · n), 1..n-1.
     """
     unique = sorted(pd.unique(np.asarray(individuals)).tolist(), key=lambda v: (str(type(v)), v))
     if len(unique) < 2:

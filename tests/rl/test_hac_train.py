@@ -24,7 +24,7 @@ def test_one_normalizer_counts_every_frame_of_all_four_workers():
     metrics = trainer.learn()
     frames = np.concatenate(trainer.frames_seen).astype(np.float64)
     assert metrics["env_steps"] == len(frames) == 4 * 20 * (metrics["episodes"] // 4)
-    # the notes' bug: each worker process kept its own statistics (count = one worker's)
+    # the bug this guards against: each worker process keeps its own statistics
     assert metrics["normalizer_count"] == metrics["env_steps"] == metrics["goal_normalizer_count"]
     norm = trainer.obs_norm
     assert norm.count.numpy() == len(frames)
