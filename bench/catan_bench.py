@@ -7,7 +7,7 @@ measured) between the `<!-- bench:start -->` / `<!-- bench:end -->` markers and 
 rest of the file (the overfit and norm-grid figures recorded by hand).
 Games are generated into a fresh temporary TFDS dir, so nothing cached is re-used.
 Training steps are timed with `train_on_batch` on one fixed batch of real windows after a
-warm-up step (the trace), i.e. model compute only; the notes'-layout expansion of a batch
+warm-up step (the trace), i.e. model compute only; the channels-first expansion of a batch
 from integer codes is timed separately because the pipeline runs it beside the model.
 """
 from __future__ import annotations
@@ -141,7 +141,8 @@ def main(argv=None) -> int:
         f"`train_on_batch` on one fixed batch of 32 real windows, mean of {args.steps} steps "
         f"after a warm-up step (model compute only); CPU s/step = process CPU time (all "
         f"threads) per step, the figure that depends least on what else runs. Expanding a "
-        f"batch of 32 windows from integer codes to the notes' layout + per-head targets: "
+        f"batch of 32 windows from integer codes to the channels-first layout + per-head "
+        f"targets: "
         f"{steps[0]['expand_s']:.2f} s "
         f"(runs in the tf.data pipeline; fixed overfit windows are expanded once and cached).",
         "",

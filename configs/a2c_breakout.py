@@ -1,9 +1,9 @@
 """A2C on MinAtar Breakout-v1: train on plain + rectangle, score held-out variants.
 
 Trained on the plain game plus the rectangle distractor, evaluated on the held-out green
-line and diagonal (the notes: rec too easy, gl just right,
-diagonal too hard). Turn the repr losses on with
-`--set repr_coef=0.05 --set contra_coef=0.01 --set decoder_coef=0.1` (the notes' values).
+line and diagonal (as held-out tests, the rectangle is too easy, the green line just
+right, the diagonal too hard). Turn the repr losses on with
+`--set repr_coef=0.05 --set contra_coef=0.01 --set decoder_coef=0.1` (the tuned values).
 """
 from configs.families.a2c import A2CConfig
 
@@ -22,7 +22,7 @@ def get_config() -> A2CConfig:
         # 12.5 (lr 2e-3).
         learning_rate=2e-3,
         ent_coef=0.05,
-        vf_coef=0.25,           # SB3's Atari setting; the notes also settled on 0.25
+        vf_coef=0.25,           # SB3's Atari setting
         conv_filters=[16],      # MinAtar paper network: 16 3×3 filters, 128 dense
         dense_units=128,
         attention=True,

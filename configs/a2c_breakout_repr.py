@@ -1,6 +1,6 @@
-"""The notes' question as a grid: do the representation losses help held-out variants?
+"""A grid that asks: do the representation losses help held-out variants?
 
-repr_coef ∈ {0 (off), 0.05 (the notes' final value)} × 3 seeds, each trained on
+repr_coef ∈ {0 (off), 0.05 (the tuned value)} × 3 seeds, each trained on
 plain + rectangle Breakout and scored on green line + diagonal. The grid ranks by
 eval_return_heldout and summarises the spread across seeds.
 """

@@ -3,7 +3,7 @@
 A config file `configs/NAME.py` is a small function, `get_config()`, that returns a typed
 dataclass (big_vision style). Fields shared by every family live on `BaseConfig`; a family
 subclasses it (see `configs/families/`). A grid is a plain dict of lists on the config,
-written the way the notebooks write it: `grid = {"num_layers": [3, 4], ...}`.
+written the way a notebook would: `grid = {"num_layers": [3, 4], ...}`.
 
 Command-line overrides (`--set key=value`) and grid values go through `with_values`, which
 checks that the key exists and converts the text to the field's declared type, so a typo
@@ -145,7 +145,7 @@ def coerce(raw: Any, hint: Any, key: str) -> Any:
     return raw
 
 
-NOT_CONFIGS = ("base", "catalog", "families")  # the modules of configs/ that hold no config
+NOT_CONFIGS = ("base", "catalog", "families", "grid_keys")  # modules of configs/ with no config
 
 
 def known_config_names() -> list[str]:

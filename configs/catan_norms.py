@@ -1,15 +1,15 @@
-"""catan_norms: which normalisation keeps eval-mode regression right? (seed 000, Edit 2)
+"""catan_norms: which normalisation keeps eval-mode regression right?
 
 The overfit setting of `catan_resnet18 --overfit 64` (64 fixed windows in 2 fixed batches
 of 32, ResNet-18 layout at width 0.25, AdamW + AMSGrad from lr 1e-2 halved on plateaus,
-as measured on 2026-11-23; the single overfit run has since moved to a cosine decay)
-with every norm of the notes' study and 3 random starts each. Its values are spelled out
+the schedule of the study in bench/RESULTS_catan.md; `--overfit` alone uses a cosine decay)
+with each of the four norms and 3 random starts each. Its values are spelled out
 here rather than left to the `overfit_*` fields, so each trial's config.json equals the
 grid's config (the grid's resume check compares them).
 
 Each trial reports, per head, accuracy with training=True and training=False on the same
 64 windows after training. In summary.csv (means over the 3 seeds):
-    acc_float_eval_mode_mean      the notes' question: regression right in eval mode?
+    acc_float_eval_mode_mean      the question: is regression right in eval mode?
     acc_float_train_mode_mean     the same weights with batch statistics (BatchNorm's view)
     acc_float_mode_gap_mean       train − eval: the BatchNorm trap, measured
     acc_<head>_..._mean           the same for categorical / binary / action heads
@@ -18,9 +18,9 @@ Each trial reports, per head, accuracy with training=True and training=False on 
 The grid ranks configurations by the family's objective (best held-out val_loss), which
 says nothing in the overfit setting: read the columns above.
 
-Budget: 40 epochs × 8 passes × 2 batches = at most 640 steps per trial; measured on the
-2-core CI box (2026-11-23, bench/RESULTS_catan.md): 12 trials in 24.8 min wall with
-`--workers 2` (211–271 s per trial). On a GPU, `--set width=1.0 --set epochs=...` gives the notes' size.
+Budget: 40 epochs × 8 passes × 2 batches = at most 640 steps per trial; the grid's time
+on a 2-core CPU with `--workers 2` is in bench/RESULTS_catan.md ("Overfit check and norm
+study"). On a GPU, `--set width=1.0 --set epochs=...` gives the full-size network.
 """
 from configs.catan_resnet18 import get_config as resnet18
 

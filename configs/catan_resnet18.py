@@ -1,9 +1,9 @@
-"""catan_resnet18: the notes' multi-head ResNet-18 future-state predictor.
+"""catan_resnet18: a multi-head ResNet-18 future-state predictor.
 
-Seed 000 ("GPU ResNet 18 overfit"): 16 past (state, action) ticks → 4 future states and
+The task: 16 past (state, action) ticks → 4 future states and
 actions, games between 4 fixed catanatron bots, one head per output type, AdamW + AMSGrad.
-The notes' conclusion was to replace BatchNorm, so GroupNorm is the default here;
-`python -m tuning.grid catan_norms` measures why.
+BatchNorm's eval-mode statistics break the regression heads, so GroupNorm is the default
+here; `python -m tuning.grid catan_norms` measures it.
 
     python -m tfmodels.fit catan_resnet18 --overfit 64       # capacity check on 64 windows
     python -m tfmodels.fit catan_resnet18 --set norm=group    # normal fit on 100 games

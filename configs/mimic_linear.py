@@ -5,9 +5,9 @@ Hessian (tfmodels/mimic/exact.py): it reaches statsmodels' ConditionalLogit opti
 1e-7 in a handful of passes and writes SEs into coefficients.csv
 (`python -m bench.mimic_linear` compares it with statsmodels and choice-learn). The Adam
 fields below apply with `--set optimizer=adam`: the likelihood is ill-conditioned
-(`stay_put` is `normed_distance == 0`), so Adam trains full-batch with a cosine-decayed step;
-measured on the paper-sized simulator, 1000 full-batch steps from lr 0.3 land within 0.003
-of the optimum, 60 epochs at lr 0.05 stopped 0.58 away.
+(`stay_put` is `normed_distance == 0`), so Adam trains full-batch with a cosine-decayed
+step; how close that gets to the optimum (and how far a short, small-step run stops) is
+in bench/RESULTS_mimic.md, the linear `mimic_linear` lines at its top.
 """
 from configs.families.mimic import MimicConfig
 

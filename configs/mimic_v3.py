@@ -1,6 +1,6 @@
-"""mimic m3: the notebook's final grid over the three feature sets (60 trials).
+"""mimic m3: the original study's final grid over the three feature sets (60 trials).
 
-From seed 004 ("Retuning"): batch 10 000 so each batch estimates the choice probabilities
+The original study's retuning: batch 10 000 so each batch estimates the choice probabilities
 well, Adam lr 5e-4, 100 epochs, no dropout, depth {3, 4} × width {24, 32}, and five random
 starts per configuration — because seeds moved val loss as much as the architecture did.
 Runs on the built-in known-truth simulator unless --data points at real tracks.

@@ -1,12 +1,12 @@
-"""stereo_finetune: the notes' regularised fine-tune on the `target` domain, every part on.
+"""stereo_finetune: the regularised fine-tune on the `target` domain, every part on.
 
-From seed 002: SpatialDropout2D(p=0.2) after each decoder conv block, AdamW lr 5e-5 with
+The recipe: SpatialDropout2D(p=0.2) after each decoder conv block, AdamW lr 5e-5 with
 weight decay 1e-5, gradient clipping at norm 1.0, ReduceLROnPlateau(factor 0.5, patience 5,
 min_lr 1e-7) and EarlyStopping(patience 15, best weights restored) on val EPE, best
 checkpoint saved, starting from the pretrained weights. The target domain is small on
 purpose (128 training pairs, like a set of RealSense captures), which is where the
-regularisation matters. 30 epochs instead of the notes' 50 keep the run at ~6 min on a
-shared 2-core CPU (measured 2026-11-23: 326 s of model.fit, ~9 s per epoch at 48x96).
+regularisation matters. 30 epochs instead of the recipe's 50 keep the run short on a
+2-core CPU (its time: bench/RESULTS_stereo.md, "Runs", runs/ft).
 
     python -m tfmodels.fit stereo_finetune --set pretrained=runs/pre/model.keras --out runs/ft
     python -m tfmodels.fit stereo_finetune --data my_captures/ --calib calib.npz \

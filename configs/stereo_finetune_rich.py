@@ -1,4 +1,4 @@
-"""stereo_finetune_rich: the notes' regularised fine-tune at a realistic size.
+"""stereo_finetune_rich: the regularised fine-tune at a realistic size.
 
 stereo_finetune's recipe unchanged (SpatialDropout2D 0.2, AdamW lr 5e-5 / wd 1e-5, clipnorm
 1.0, plateau and early stopping on val EPE, best checkpoint), applied to the network that
@@ -19,6 +19,6 @@ def get_config():
     config.n_train, config.n_val, config.n_test = 128, 32, 64
     config.pretrained = "runs/rich/model.keras"
     config.batch_size = 4
-    config.gap_warning = 5.0  # the notes' 5 px (disparities ~4x the 48x96 default's)
+    config.gap_warning = 5.0  # 5 px, as at full resolution (disparities ~4x the default's)
     config.time_budget_min = 6.0
     return config

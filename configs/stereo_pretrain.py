@@ -1,10 +1,10 @@
 """stereo_pretrain: train the stereo network on the synthetic `pretrain` domain.
 
-The notes start from weights trained 25k steps on FlyingThings; here the stand-in is the
-locally rendered `pretrain` domain (many textured shapes at random depths and slants).
-Plenty of data, so no dropout and a larger learning rate than the fine-tune; the same
-plateau / early-stopping machinery keeps the run from wasting epochs. 1024 pairs x 6 epochs
-took 12 min of model.fit on the shared 2-core CPU (2026-11-23, load average 4-7).
+The fine-tuning recipe starts from weights pretrained on a large synthetic set
+(FlyingThings, 25k steps); here the stand-in is the locally rendered `pretrain` domain (many
+textured shapes at random depths and slants). Plenty of data, so no dropout and a larger
+learning rate than the fine-tune; the same plateau / early-stopping machinery keeps the run
+from wasting epochs. Its time on a 2-core CPU: bench/RESULTS_stereo.md ("Runs", runs/pre).
 """
 from configs.families.stereo import StereoConfig
 

@@ -33,6 +33,6 @@ def get_config() -> StereoConfig:
         time_budget_min=50.0,  # the shared CPU decides how many epochs fit
         plateau_patience=2,
         early_stop_patience=4,
-        gap_warning=5.0,  # the notes' 5 px: disparities here are ~4x the 48x96 default's
+        gap_warning=5.0,  # 5 px, as at full resolution: disparities ~4x the 48x96 default's
         pretrained="",
     )

@@ -1,4 +1,4 @@
-"""stereo_regularisation: the notes' three presets as a grid, several seeds each.
+"""stereo_regularisation: the recipe's three presets as a grid, several seeds each.
 
 Conservative (dropout 0.1, lr 7e-5, wd 5e-6), default (0.2, 5e-5, 1e-5) and aggressive
 (0.3, 3e-5, 5e-5) span the axes below; every combination is fine-tuned from the same
@@ -7,12 +7,11 @@ alone moves val EPE next to what the regularisation does.
 
     python -m tuning.grid stereo_regularisation [--set pretrained=runs/pre/model.keras]
 
-Budget: 2 × 2 × 2 × 2 = 16 trials of 8 epochs each (the fine-tune itself runs up to 30).
-Measured on the shared 2-core CPU at the default 48×96 size: ~9 s per fine-tune epoch plus
-~15 s per trial for graph tracing, data and scoring, so the grid takes ~25 min. Everything
-else is the stereo_finetune recipe unchanged (plateau patience 5, early-stop patience 15),
-so within 8 epochs the grid compares how fast and how cleanly each setting adapts, not
-where it finally converges; `--set epochs=30` runs the full-length grid (~1.3 h here).
+Budget: 2 × 2 × 2 × 2 = 16 trials of 8 epochs each (the fine-tune itself runs up to 30);
+the grid's time on a 2-core CPU is in bench/RESULTS_stereo.md ("Regularisation grid").
+Everything else is the stereo_finetune recipe unchanged (plateau patience 5, early-stop
+patience 15), so within 8 epochs the grid compares how fast and how cleanly each setting
+adapts, not where it finally converges; `--set epochs=30` runs the full-length grid.
 """
 from configs.stereo_finetune import get_config as finetune_config
 

@@ -1,9 +1,9 @@
 """Callbacks shared by every Keras family.
 
 `TrueTrainingLoss` exists because the `loss` Keras reports during `fit` is a running mean of
-batch losses taken while the weights move and with dropout/BatchNorm in training mode. The
-mimic notebook trained for weeks against that number ("I've been reading a lie this whole
-damn time"). After each epoch this callback makes one inference-mode pass over the training
+batch losses taken while the weights move and with dropout/BatchNorm in training mode, so
+tuning against it misleads: it is not the loss of any one set of weights. After each epoch
+this callback makes one inference-mode pass over the training
 data with the final weights and writes `train_loss_true` (plus any family metrics, prefixed
 `train_` and suffixed `_true`) into `logs`. Placed before History/TensorBoard/EarlyStopping/
 ModelCheckpoint in the callback list, every one of them sees it.

@@ -33,6 +33,9 @@ class Family(Protocol):
     `load_data` reads/simulates data (no model code); `train` runs one full fit into
     `run_dir` (config.json, history.csv, metrics.json, model.keras, tensorboard/) and
     returns the final metrics dict (also written to metrics.json).
+    Optional `check_config(config)`: what the config names outside itself (an environment
+    id) checked against what is installed, one-line UserErrors; `load_data` calls it, and
+    `tuning.grid` calls it for every grid value before any trial runs.
     """
 
     name: str

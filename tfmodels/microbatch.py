@@ -24,9 +24,9 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-# Keras 3.15 (pinned in setup.cfg) keeps the running-loss metric and the loss helper private;
-# the plain train_step uses exactly these, so the micro-batched step reports the same `loss`.
-from keras.src.losses import loss as _keras_loss
+# The plain train_step's running-loss metric and loss scaling are private in Keras 3; the
+# micro-batched step uses the same ones (through the adapter), so it reports the same `loss`.
+from tfmodels import keras_compat
 
 
 def _batch_size(structure) -> tf.Tensor:
@@ -93,7 +93,7 @@ class MicroBatchedModel(keras.Model):
         initial = [tf.zeros((), tf.float32)] + [tf.zeros(v.shape, v.dtype) for v in variables]
         loss, *gradients = self._over_pieces(x, y, piece, initial)
         self.optimizer.apply_gradients(zip(gradients, variables))
-        self._loss_tracker.update_state(_keras_loss.unscale_loss_for_distribution(loss),
+        self._loss_tracker.update_state(keras_compat.unscale_loss_for_distribution(loss),
                                         sample_weight=_batch_size(x))
         return self.get_metrics_result()
 
@@ -102,6 +102,6 @@ class MicroBatchedModel(keras.Model):
             return super().test_step(data)
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         loss = self.inference_loss(x, y)
-        self._loss_tracker.update_state(_keras_loss.unscale_loss_for_distribution(loss),
+        self._loss_tracker.update_state(keras_compat.unscale_loss_for_distribution(loss),
                                         sample_weight=_batch_size(x))
         return self.get_metrics_result()

@@ -1,7 +1,7 @@
 """RunningNormalizer: one running mean/std for every environment and every replica.
 
-The notes (Normalization 3) lost weeks to a normalizer that each worker process kept for
-itself: the statistics counted 5 000 frames when millions had been seen. Here the
+A normalizer that each worker process keeps for itself is silently wrong: its statistics
+count one worker's frames (thousands) when the run has seen millions. Here the
 statistics are Keras non-trainable variables inside the model, so they are
   * shared by all environments (they feed one batch through one layer),
   * shared by all replicas: under a `tf.distribute` strategy each replica's batch moments
@@ -10,7 +10,7 @@ statistics are Keras non-trainable variables inside the model, so they are
   * frozen whenever the layer is called with `training=False` (evaluation).
 
 State: `count`, `mean` and `m2` (sum of squared deviations from the mean), float64.
-The notes kept `sum` and `sq_sum`; those carry the same information (`sum` = count·mean,
+The usual `sum` and `sq_sum` carry the same information (`sum` = count·mean,
 `sq_sum` = m2 + count·mean², both exposed as properties) but the variance from
 sq_sum/n − mean² cancels catastrophically after millions of frames in float32. A batch
 is merged with the parallel mean/variance formula (Chan et al.):
@@ -30,8 +30,8 @@ class RunningNormalizer(keras.layers.Layer):
     Args:
       clip: clip the normalised value to [−clip, clip] (SB3 VecNormalize uses 10).
       epsilon: added to the variance so constant features do not divide by zero.
-      initial_mean, initial_var, initial_count: optional starting statistics (the notes
-        wanted to warm-start from an earlier run). `initial_count` is how many samples
+      initial_mean, initial_var, initial_count: optional starting statistics (to
+        warm-start from an earlier run). `initial_count` is how many samples
         they are worth, so a new batch moves them in proportion instead of overwriting.
       update_in_training: when False the layer only normalises; call `update()` yourself.
     """
@@ -105,10 +105,10 @@ class RunningNormalizer(keras.layers.Layer):
         self.m2.assign(self.m2 + batch_m2 + tf.square(delta) * count * batch_count / safe_total)
         self.count.assign(total)
 
-    # -- persistence (the notes' "start from an earlier run") ----------------------------
+    # -- persistence ("start from an earlier run") ----------------------------------------
     def statistics(self) -> dict:
-        """count, mean, m2 (what is loaded back) plus sum and sq_sum (what the notes
-        printed), as plain float64 lists: JSON keeps every bit of a float64."""
+        """count, mean, m2 (what is loaded back) plus sum and sq_sum (the familiar form),
+        as plain float64 lists: JSON keeps every bit of a float64."""
         return {"count": float(self.count.numpy()), "mean": self.mean.numpy().tolist(),
                 "m2": self.m2.numpy().tolist(), "sum": np.asarray(self.sum).tolist(),
                 "sq_sum": np.asarray(self.sq_sum).tolist()}

@@ -1,8 +1,8 @@
 """Seed populations: S copies of one network, stacked along a leading member axis, trained
 as one Keras model.
 
-Why: a grid's random starts differ only in their initial weights (seed notebook 004: "I
-definitely need to take a large array of samples"). Trained one by one, every start pays
+Why: a grid's random starts differ only in their initial weights, and a configuration
+needs many of them before its seed spread can be read. Trained one by one, every start pays
 its own set-up, tracing and Keras loop; as a population they share one data pipeline, one
 traced step and one loop, and the arithmetic of all members runs in the same kernels.
 
@@ -23,11 +23,8 @@ import keras
 import tensorflow as tf
 from keras import layers
 
+from tfmodels import keras_compat  # the plain train_step's (private) loss scaling
 from tfmodels.microbatch import MicroBatchedModel
-
-# Keras 3.15 (pinned in setup.cfg) keeps the distribution scaling private; the plain
-# train_step uses exactly these helpers.
-from keras.src.losses import loss as _keras_loss
 
 MEMBER_SUFFIX = "_m"
 
@@ -135,10 +132,10 @@ class PopulationModel(MicroBatchedModel):
                 return [self._piece_losses(xs, ys, training=False) * share]
 
             losses = self._over_pieces(x, y, piece, [tf.zeros([self.members])])[0]
-        return _keras_loss.scale_loss_for_distribution(losses)
+        return keras_compat.scale_loss_for_distribution(losses)
 
     def _track(self, losses, x):
-        unscaled = _keras_loss.unscale_loss_for_distribution(losses)
+        unscaled = keras_compat.unscale_loss_for_distribution(losses)
         size = tf.shape(tf.nest.flatten(x)[0])[0]
         self._total_tracker.update_state(self._masked_total(unscaled), sample_weight=size)
         for k, tracker in enumerate(self._member_trackers):
@@ -152,8 +149,8 @@ class PopulationModel(MicroBatchedModel):
         def piece(xs, ys, share):
             with tf.GradientTape() as tape:
                 losses = self._piece_losses(xs, ys, training=True) * share
-                total = _keras_loss.scale_loss_for_distribution(self._masked_total(losses))
-            return [_keras_loss.scale_loss_for_distribution(losses),
+                total = keras_compat.scale_loss_for_distribution(self._masked_total(losses))
+            return [keras_compat.scale_loss_for_distribution(losses),
                     *tape.gradient(total, variables)]
 
         if self.micro_batch:

@@ -44,10 +44,10 @@ def seed_everything(seed: int, deterministic: bool = True) -> None:
     keras.utils.set_random_seed(int(seed))
     if deterministic:
         tf.config.experimental.enable_op_determinism()
-    else:  # TF has no public switch back; this is what enable_op_determinism sets
-        from tensorflow.python.framework import config as tf_config
+    else:  # TF has no public switch back (see tfmodels/keras_compat.py)
+        from tfmodels.keras_compat import disable_op_determinism
 
-        tf_config.disable_op_determinism()
+        disable_op_determinism()
 
 
 def get_strategy() -> tf.distribute.Strategy:

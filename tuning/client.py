@@ -56,17 +56,18 @@ class ChiefClient:
 
     def __init__(self, local_oracle, address: str, tuner_id: str, retry_seconds: float):
         import grpc
-        from keras_tuner.src import protos
-        from keras_tuner.src.engine import trial as trial_module
+        from keras_tuner.engine import trial as trial_module
 
-        self._grpc, self._messages = grpc, protos.get_service()
+        from tuning import kt_compat
+
+        self._grpc, self._messages = grpc, kt_compat.oracle_messages()
         self._trial_cls, self._status = trial_module.Trial, trial_module.TrialStatus
         self._space = local_oracle.get_space()
         self.objective = local_oracle.objective
         self.max_trials = local_oracle.max_trials
         self.verbose = 0
         self.address, self.tuner_id, self.retry_seconds = address, tuner_id, retry_seconds
-        self._stub = protos.get_service_grpc().OracleStub(grpc.insecure_channel(address))
+        self._stub = kt_compat.oracle_stub(grpc.insecure_channel(address))
         self.grid_finished = False  # the chief said so; it may be gone from now on
         self._gave_up = False  # waited retry_seconds once: later calls fail at once
 

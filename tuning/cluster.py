@@ -28,6 +28,7 @@ import time
 
 from tflab.errors import UserError
 from tuning.client import ChiefClient, split_address
+from tuning.kt_compat import retry_queue, serve_oracle
 
 DEFAULT_PORT = 8787
 POLL_SECONDS = 0.25
@@ -116,15 +117,13 @@ def start_server(oracle, bind: str):
     from concurrent import futures
 
     import grpc
-    from keras_tuner.src import protos
-    from keras_tuner.src.distribute.oracle_chief import OracleServicer
 
     host, port = split_address(bind, DEFAULT_PORT)
     # one thread, as in KerasTuner: the oracle's calls are serialised anyway.
     # so_reuseport off: a second chief on the same port must fail, not share the port
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=1),
                          options=[("grpc.so_reuseport", 0)])
-    protos.get_service_grpc().add_OracleServicer_to_server(OracleServicer(oracle), server)
+    serve_oracle(oracle, server)
     try:
         bound = server.add_insecure_port(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
     except RuntimeError:
@@ -160,7 +159,7 @@ def _prepare_chief(make_tuner, lease_seconds: float, keep_old_leases: bool):
     if oracle.trials:
         print(f"resuming: {finished} finished trials kept; {len(oracle.leases)} leased "
               f"trials wait up to {lease_seconds:g} s for their workers' heartbeat, "
-              f"{len(oracle._retry_queue)} are re-queued", flush=True)
+              f"{len(retry_queue(oracle))} are re-queued", flush=True)
     tuner.save()  # oracle state on disk from the start: a restarted chief resumes it
     return oracle
 

@@ -82,6 +82,18 @@ def grid_configs(config: BaseConfig) -> int:
     return size
 
 
+def check_names(config: BaseConfig, family) -> None:
+    """What each grid value names outside the config (an environment id), checked by the
+    family before any trial runs; families without such names have no `check_config`."""
+    check = getattr(family, "check_config", None)
+    if check is None:
+        return
+    check(config)
+    for axis, values in config.grid.items():
+        for value in values:
+            check(config.with_values({axis: value}))
+
+
 def write_outputs(out_dir: Path, config: BaseConfig, objective: tuple[str, str],
                   spread_metrics=()) -> dict:
     from tuning import report, results
@@ -190,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     from tfmodels.families import get_family
 
     family = get_family(config.family)
+    check_names(config, family)
     checked = None
     if args.data and not args.connect:  # the user's data, checked before TensorFlow loads
         checked = family.load_data(config, args.data)

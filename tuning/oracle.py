@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 
 import keras_tuner as kt
-from keras_tuner.src.engine import trial as trial_module
+from keras_tuner.engine import trial as trial_module
 
 from tflab import io
 from tuning.search import FullGridOracle

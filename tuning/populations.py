@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tuning.results import SEED_AXIS, SEEDS_HP
+from configs.grid_keys import SEED_AXIS, SEEDS_HP
 
 
 def uses_populations(config, family, requested: str) -> bool:

@@ -1,8 +1,9 @@
 """A picture of the grid, and TensorBoard HParams.
 
 `plot_grid` draws the objective per configuration with one dot per seed, so seed noise sits
-visibly beside the effect of each hyperparameter (the notebook's "random starts" table as a
-figure). `write_hparams` records every completed trial in TensorBoard's HParams dashboard
+visibly beside the effect of each hyperparameter (in the mimic grid the seeds' spread
+overlaps most differences between architectures: bench/RESULTS_mimic.md). `write_hparams`
+records every completed trial in TensorBoard's HParams dashboard
 (`tensorboard --logdir GRID_DIR`).
 """
 from __future__ import annotations
@@ -16,8 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from configs.grid_keys import SEED_AXIS  # noqa: E402
 from tflab import io  # noqa: E402
-from tuning.results import SEED_AXIS  # noqa: E402
 
 
 def _label(row: pd.Series, axes: list[str]) -> str:

@@ -4,10 +4,10 @@ KerasTuner has no DataFrame export, so we read its `trial_*/trial.json`: status,
 hyperparameters and every numeric metric the trial reported to the oracle
 (`tuning.trial_table`), so the tables need no run directory and no shared disk.
 
-The summary groups trials that differ only in `random_seed` — the notebook's lesson that a
-random start moves val loss as much as the architecture does — and reports, per
-configuration: n seeds, min / median / 90th percentile of the best val loss, the spread
-(90th − min, the notebook's own statistic) and the mean of the other metrics.
+The summary groups trials that differ only in `random_seed` — a random start can move val
+loss as much as the architecture does (bench/RESULTS_mimic.md, "seeds and fit quality") —
+and reports, per configuration: n seeds, min / median / 90th percentile of the best val
+loss, the spread (90th − min) and the mean of the other metrics.
 """
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SEED_AXIS = "random_seed"
-SEEDS_HP = "random_seeds"  # a seed-population trial's seeds (tuning/populations.py)
+from configs.grid_keys import SEED_AXIS
 
 
 def collect_results(tuner_dir: Path, trials_dir: Path | None, axes: list[str]) -> pd.DataFrame:

@@ -17,9 +17,9 @@ import json
 import re
 from pathlib import Path
 
+from configs.grid_keys import SEED_AXIS, SEEDS_HP
 from tuning.oracle import PRIVATE_PREFIX
 from tuning.populations import parse_seeds
-from tuning.results import SEED_AXIS, SEEDS_HP
 
 MEMBER = re.compile(r"^seed_(\d+)/(.+)$")
 

@@ -2,8 +2,8 @@
 
 Defaults are Stable-Baselines3 A2C's (lr 7e-4, n_steps 5, gamma 0.99, vf_coef 0.5,
 ent_coef 0, max_grad_norm 0.5, RMSprop alpha 0.99 eps 1e-5, orthogonal init) so a config
-only lists what it changes. Representation-loss coefficients come from the notes' final
-Breakout settings (repr_coef 0.05, contra_coef 0.01, decoder_coef 0.1) but are off
+only lists what it changes. Representation-loss coefficients are the values tuned on
+Breakout (repr_coef 0.05, contra_coef 0.01, decoder_coef 0.1) but are off
 (repr_coef 0) unless a config turns them on.
 """
 from __future__ import annotations
@@ -62,14 +62,14 @@ class A2CConfig(BaseConfig):
     contra_view: Literal["next", "shift"] = "next"  # consecutive frame or shifted frame
     contra_temperature: float = 0.1
     encoder_coef: float = 0.0             # attention sparsity (mean mask) weight
-    sparsity_coef: float = 0.0            # L1 on the masked features (notes' regularize_coef)
+    sparsity_coef: float = 0.0            # L1 on the masked features
     decoder_coef: float = 0.1             # reconstruct the frame from masked features
     recon_coef: float = 0.0               # reconstruct the frame from the latent vector
 
     def validate(self) -> None:
+        """The values alone; what they name (environment id, variants) is checked by the
+        family when it loads its data (`tfmodels.rl.family.A2CFamily.check_config`)."""
         super().validate()
-        from pipelines.envs import check_env_id, check_variants, is_image_env
-
         if self.n_envs < 1:
             raise UserError(f"n_envs must be >= 1, got {self.n_envs}; e.g. --set n_envs=8")
         if self.n_steps < 1:
@@ -85,14 +85,7 @@ class A2CConfig(BaseConfig):
                             f"{self.gamma}, {self.gae_lambda}")
         if self.log_every < 1 or self.eval_every < 0 or self.eval_episodes < 1:
             raise UserError("log_every and eval_episodes must be >= 1, eval_every >= 0")
-        check_env_id(self.env_id)
         if not self.train_variants:
             raise UserError("train_variants is empty; use ['none'] for the plain game")
-        check_variants(self.env_id, list(self.train_variants) + list(self.heldout_variants))
-        if self.attention and not is_image_env(self.env_id):
-            raise UserError(f"attention needs image observations; {self.env_id} gives vectors")
-        if self.contra_view == "shift" and not is_image_env(self.env_id):
-            raise UserError(f"contra_view=shift shifts image frames; {self.env_id} gives "
-                            f"vectors: use contra_view=next")
         if self.contra_temperature <= 0:
             raise UserError(f"contra_temperature must be > 0, got {self.contra_temperature}")

@@ -1,4 +1,4 @@
-"""Config schema of the catan family (seed notebook 000: "GPU ResNet 18 overfit").
+"""Config schema of the catan family (Catan future states from a multi-head ResNet-18).
 
 Future-state prediction in Settlers of Catan: 16 past (state, action) ticks in, 4 future
 states and actions out, from games between a fixed set of 4 catanatron bots.
@@ -40,10 +40,10 @@ class CatanConfig(BaseConfig):
     # -- loss weight per head ----------------------------------------------------------------
     weight_categorical: float = 1.0
     weight_binary: float = 1.0
-    weight_float: float = 10.0   # MSE on values in [0, 1] is small; the notes needed ~4e-4
+    weight_float: float = 10.0   # MSE on values in [0, 1] is small: (0.04 / 2)² = 4e-4
     float_loss: str = "value"    # value: MSE on values in [0, 1]; quantum: MSE in quanta
     weight_action: float = 1.0
-    # -- optimisation: AdamW + AMSGrad, as the notes settled on ------------------------------
+    # -- optimisation: AdamW + AMSGrad, as the original study settled on ---------------------
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
     batch_size: int = 32

@@ -1,4 +1,4 @@
-"""Config schema of the mimic family (seed notebook 004: fish movement on H3 cells)."""
+"""Config schema of the mimic family (after networkearth/mimic: fish movement on H3 cells)."""
 from __future__ import annotations
 
 import dataclasses
@@ -53,7 +53,7 @@ class MimicConfig(BaseConfig):
     layer_size: int = 32
     dropout: float = 0.0
     activation: str = "relu"
-    # -- optimisation (Adam, as in the notes) ----------------------------------------------
+    # -- optimisation (Adam, as in the original study) -------------------------------------
     learning_rate: float = 5e-4
     lr_decay: str = "none"             # "cosine": decay to 0.1 % of learning_rate over the run,
     #                                    so Adam settles on a convex optimum (linear models)

@@ -1,6 +1,6 @@
-"""Config schema of the stereo family (seed notebook 002: regularised stereo fine-tuning).
+"""Config schema of the stereo family (regularised stereo fine-tuning).
 
-Every part of the notes' recipe is a field here, so a grid can switch it off or vary it:
+Every part of the fine-tuning recipe is a field here, so a grid can switch it off or vary it:
 dropout_p, weight_decay (AdamW), learning_rate, clipnorm, the ReduceLROnPlateau and
 EarlyStopping settings, best-checkpoint saving and the pretrained weights to start from.
 """
@@ -45,9 +45,9 @@ class StereoConfig(BaseConfig):
     soft_argmax_window: int = 0  # census: inference expectation only within this many bins
     #                              of the most probable one (0 = over all bins)
     base_width: int = 16         # channels of the first encoder stage (others are multiples)
-    dropout_p: float = 0.2       # SpatialDropout2D after each decoder conv block (notes: 0.2)
+    dropout_p: float = 0.2       # SpatialDropout2D after each decoder conv block
     pretrained: str = ""         # model.keras to load weights from ("" = random init)
-    # -- optimisation (AdamW; the notes' values are the stereo_finetune defaults) ----------
+    # -- optimisation (AdamW; the recipe's values are the stereo_finetune defaults) --------
     learning_rate: float = 5e-5
     weight_decay: float = 1e-5   # decoupled (AdamW); 0 = off
     clipnorm: float = 1.0        # gradient-norm clipping; 0 = off
@@ -62,9 +62,9 @@ class StereoConfig(BaseConfig):
     early_stop_patience: int = 15
     checkpoint_best: bool = True  # best.keras whenever val_epe improves
     time_budget_min: float = 0.0  # stop after the epoch that passes this many minutes (0 = off)
-    # -- warning signs from the notes (printed each epoch) ---------------------------------
+    # -- warning signs of a fine-tune going wrong (printed each epoch) ---------------------
     gap_warning: float = 1.0     # val_loss − train_loss_true above this → "still overfitting"
-    #                              (notes: 5.0 px at full resolution with ~6× our disparities)
+    #                              (5.0 px at full resolution, with ~6× these disparities)
     rise_warning_epochs: int = 3  # val_epe rising this many epochs in a row → "lr or capacity"
     # -- evaluation ------------------------------------------------------------------------
     sgbm_baseline: bool = True   # score OpenCV StereoSGBM on the same test split

@@ -4,6 +4,6 @@
     channels.py   what each state/action channel is: type, classes, quantum; head split
     builder.py    TFDS builder (one example per game, split by game, versioned)
     windows.py    history/future windows as tf.data (streamed, or fixed for overfitting)
-    layout.py     codes → the notes' tensors → per-head targets (and back)
+    layout.py     codes → channels-first tensors → per-head targets (and back)
     __main__.py   `python -m pipelines.catan --games N --out DIR` (both cores)
 """

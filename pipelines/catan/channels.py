@@ -1,8 +1,8 @@
 """What every channel of a Catan timestep means: its name, its type, and how it is stored.
 
-The notes' model sees a timestep as `C_s` state planes followed by `C_a` action planes on the
-11×21 board. The notes' finding was that the *type* of a channel decides how it must be
-predicted (multi-head beats one regression), so the type lives here, next to the data,
+The model sees a timestep as `C_s` state planes followed by `C_a` action planes on the
+11×21 board. The *type* of a channel decides how it must be predicted (one head per type
+beats one regression over everything), so the type lives here, next to the data,
 and both the pipeline (target split) and the model (one head per type) read it:
 
 - state = the 20 planes of `catanatron_gym.board_tensor_features.create_board_tensor`
@@ -69,7 +69,7 @@ def _board_channels() -> list[Channel]:
 
 
 # Largest value each numeric count can take in a 4-player base game; value/max ∈ [0, 1],
-# so the quantum is 1/max (the notes' devcardsleft: 25 cards -> steps of 0.04).
+# so the quantum is 1/max (devcardsleft: 25 cards -> steps of 0.04).
 _COUNT_MAX = [
     (r"^BANK_DEV_CARDS$", 25),
     (r"^BANK_", 19),
@@ -107,9 +107,9 @@ NUMERIC_MAX_CODES = np.array([round(1 / c.quantum) if c.kind == "float" else 1
 
 @dataclasses.dataclass(frozen=True)
 class HeadSplit:
-    """Which channels of the notes' future-state tensor `[4·C_s, H, W]` each head predicts.
+    """Which channels of the future-state tensor `[4·C_s, H, W]` each head predicts.
 
-    `indices[kind]` are positions on that channel axis (timestep-major, as in the notes);
+    `indices[kind]` are positions on that channel axis (timestep-major, oldest first);
     `spatial[kind]` says, per position, whether it is a board plane or a broadcast feature;
     `quantum["float"]` is the per-position quantum for the within-half-quantum accuracy.
     """

@@ -1,6 +1,6 @@
-"""From integer-coded ticks to the notes' tensors, and from those to one target per head.
+"""From integer-coded ticks to channels-first tensors, and from those to one target per head.
 
-The notes fix the interface, channels first:
+The interface, channels first (the task's own definition):
 
     input   [batch, history·(C_s + C_a), H, W]
     targets ([batch, future·C_s, H, W], [batch, future, C_a])
@@ -9,9 +9,9 @@ Channel order (timestep-major, oldest first): for each timestep, the C_s = 96 st
 (20 board planes, then 76 numeric features broadcast to constant planes), then the C_a = 290
 action planes (one-hot over ACTIONS_ARRAY, broadcast). H = 11 rows, W = 21 columns.
 
-The planes are built channels-first, directly in the notes' layout (only the small board
+The planes are built channels-first, directly in that layout (only the small board
 part is transposed from catanatron's channels-last). `split_targets` then cuts
-the notes' targets into one tensor per head (`channels.head_split`), channels-last, which is
+the targets into one tensor per head (`channels.head_split`), channels-last, which is
 what the model's heads emit. All functions take a leading batch dimension.
 """
 from __future__ import annotations
@@ -25,8 +25,8 @@ from pipelines.catan.channels import (BOARD_SCALES, C_A, C_S, C_T, NUMERIC_SCALE
 def decode_planes(board, numeric, action):
     """Codes → per-timestep planes, channels first: [B, S, C_T, H, W] float32.
 
-    Built directly in the notes' order (one write of the big tensor, no transpose of it:
-    measured 2.4 s → well under 1 s per batch of 32 windows on this CPU).
+    Built directly in the channels-first order: one write of the big tensor, no transpose
+    of it (a transpose of the whole tensor costs more than the rest of the decoding).
     """
     board = tf.cast(board, tf.float32) * BOARD_SCALES                 # [B, S, H, W, 20]
     board = tf.transpose(board, (0, 1, 4, 2, 3))                      # [B, S, 20, H, W]
@@ -39,7 +39,7 @@ def decode_planes(board, numeric, action):
 
 
 def to_notes(board, numeric, action, history: int):
-    """Compact window codes [B, history+future, ...] → (x, (states, actions)) as in the notes."""
+    """Compact window codes [B, history+future, ...] → (x, (states, actions)), channels first."""
     planes = decode_planes(board, numeric, action)                    # [B, S, C_T, H, W]
     batch = tf.shape(planes)[0]
     future = planes.shape[1] - history
@@ -50,7 +50,7 @@ def to_notes(board, numeric, action, history: int):
 
 
 def split_targets(states, actions, split: HeadSplit) -> dict:
-    """Notes' targets → one channels-last target per head.
+    """Channels-first targets → one channels-last target per head.
 
     categorical: int class index [B, H, W, n]; binary / float: values [B, H, W, n];
     action: int index into ACTIONS_ARRAY [B, future].
@@ -64,7 +64,7 @@ def split_targets(states, actions, split: HeadSplit) -> dict:
 
 
 def merge_heads(predictions: dict, split: HeadSplit):
-    """Inverse of `split_targets` for predictions: per-head outputs → the notes' layout.
+    """Inverse of `split_targets` for predictions: per-head outputs → the channels-first layout.
 
     categorical → argmax class value, binary → 1 if p > 0.5, float → value, action → one-hot
     of the argmax. Returns ([B, future·C_s, H, W], [B, future, C_A]).

@@ -6,7 +6,7 @@ Two ways in, one way out:
   float tensor a window becomes);
 - `fixed_windows`: N windows drawn once (seeded by the data seed, not the model seed) from
   the games of a split and kept in memory: the overfit setting.
-Streams are batched as integer codes and only then expanded to the notes' layout
+Streams are batched as integer codes and only then expanded to the channels-first layout
 (`layout.to_notes`) and cut into per-head targets (`layout.split_targets`); fixed windows
 are expanded once, in fixed batches, and cached (`fixed_batches`).
 
@@ -106,7 +106,7 @@ def _expander(history: int, split: HeadSplit):
 
 def batched(windows: tf.data.Dataset, batch_size: int, history: int,
             split: HeadSplit) -> tf.data.Dataset:
-    """Stream: batch compact windows, then expand to the notes' input and per-head targets."""
+    """Stream: batch compact windows, then expand to the model input and per-head targets."""
     return (windows.batch(batch_size)
             .map(_expander(history, split), num_parallel_calls=tf.data.AUTOTUNE,
                  deterministic=True)
@@ -117,11 +117,11 @@ def fixed_batches(arrays: tuple[np.ndarray, ...], batch_size: int, history: int,
                   split: HeadSplit) -> tf.data.Dataset:
     """Fixed windows cut into fixed batches, expanded once and kept in memory.
 
-    A window in the notes' layout is ~5.7 MB of float32 (95 % of it constant planes), a
-    batch of 32 ~180 MB. Expanding it costs more than a small model's training step, and so
-    does re-assembling a reshuffled batch from cached windows (measured here: ~0.25 s wall,
-    0.13 s CPU per batch of 32, as much as a width-0.125 training step). So the overfit
-    setting keeps its batches fixed, as the notes' "overfit a small batch" does: window i is
+    A window in the channels-first layout is ~5.7 MB of float32 (95 % of it constant
+    planes), a batch of 32 ~180 MB. Expanding it costs more than a small model's training
+    step, and so does re-assembling a reshuffled batch from cached windows (about as much as
+    a width-0.125 training step). So the overfit setting keeps its batches fixed, as an
+    "overfit a small batch" check must: window i is
     always in batch i // batch_size, and iterating the cache hands out the stored tensors
     without copying them. (With BatchNorm, fixed batches with different statistics are
     exactly the setting in which the train-mode / eval-mode gap shows.)

@@ -4,7 +4,7 @@ Every task is seen through one wrapper, `GoalTaskEnv`, whose observation is a di
 `{observation, achieved_goal, desired_goal}` (panda-gym's own layout) and which never ends
 an episode by itself: the agent decides when an episode is over (goal reached, attempts
 used up, step limit) and resets finished workers with `reset_where`. That keeps the
-success test in one place (the agent's thresholds, e.g. the notes' 0.041) instead of two
+success test in one place (the agent's thresholds, e.g. 0.041 m) instead of two
 that disagree (panda-gym terminates at its own 0.05).
 
   * `PandaReach-v3`, `PandaPickAndPlace-v3` (panda-gym 3.0.7 on PyBullet): the arm's

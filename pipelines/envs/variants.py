@@ -1,10 +1,11 @@
 """Environment variants for generalisation: distractors drawn into the frame, or new dynamics.
 
-The notes trained on Atari Breakout with a constant rectangle ("rec", too easy), a green
-line ("gl", just right) or a long diagonal ("diagonal", too hard) painted over the frame,
-and tested on the variants not trained on. MinAtar frames are (10, 10, C) object-channel
-maps, so a distractor is painted into one channel (`distractor_channel`, default the last:
-Breakout's brick channel), where it looks like game objects the agent must learn to ignore.
+Generalisation is tested by training on Breakout with a constant distractor painted over
+the frame and scoring the variants not trained on; as held-out tests, a rectangle ("rec") is
+too easy, a green line ("gl") just right and a long diagonal ("diagonal") too hard.
+MinAtar frames are (10, 10, C) object-channel maps, so a distractor is painted into one
+channel (`distractor_channel`, default the last: Breakout's brick channel), where it looks
+like game objects the agent must learn to ignore.
 Every variant keeps the observation shape and the action space, so one network runs on all.
 
 Image variants:

@@ -2,8 +2,8 @@
 (fixed, no autotune).
 
 The arrays already sit in memory, so nothing is read or cached from disk: a batch is a
-`tf.gather` of rows. Training data is shuffled over *all* rows (a full-size buffer: the
-notebooks learned that batch composition matters) with a fresh permutation every epoch,
+`tf.gather` of rows. Training data is shuffled over *all* rows (a full-size buffer: batch
+composition moves the fit) with a fresh permutation every epoch,
 derived from the data seed (`split_seed`) alone: epoch i of the endless training stream
 (`repeat=True`, one iterator for the whole `fit`, with `steps_per_epoch`) is the stateless
 permutation of (i, seed), independent of TensorFlow's global seed, so `random_seed` moves

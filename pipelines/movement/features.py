@@ -1,4 +1,4 @@
-"""Per-choice features of the mimic notebooks, as named feature sets v1 ⊂ v2 ⊂ v3.
+"""Per-choice features of the original mimic study, as named feature sets v1 ⊂ v2 ⊂ v3.
 
 `raw_features` is the single definition of every feature; the known-truth simulator draws
 its moves from a softmax that is linear in exactly these arrays, so a linear model fitted

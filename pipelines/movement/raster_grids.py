@@ -1,4 +1,4 @@
-"""netCDF and zarr grids (xarray) as `RasterCovariate`s: axes, CRS, time slices, checked.
+"""netCDF and zarr grids (xarray) for `RasterCovariate`s: axes, CRS, time slices, checked.
 
 Gridded model output (ocean temperature, reanalysis, NDVI composites) comes as a variable
 with dims (time?, y|lat, x|lon) and 1-D coordinates at pixel centres, either axis ascending
@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 
 from pipelines.movement.crs import parse_crs
-from pipelines.movement.rasters import RasterCovariate
 from tflab.errors import UserError
 
 Y_NAMES = ("y", "lat", "latitude")
@@ -22,8 +21,9 @@ LATLON_NAMES = {("lat", "lon"), ("latitude", "longitude")}
 CRS_VARIABLES = ("spatial_ref", "crs")  # where rioxarray and many CF writers keep the CRS
 
 
-def open_gridded(name: str, file: Path, variable: str | None) -> RasterCovariate:
-    """A netCDF file or zarr folder opened lazily, its variable checked and located."""
+def open_gridded(name: str, file: Path, variable: str | None) -> dict:
+    """A netCDF file or zarr folder opened lazily, its variable checked and located: the
+    fields of a `rasters.RasterCovariate` (built there, so the import points one way)."""
     dataset = _open_dataset(name, file)
     var = _pick_variable(name, file, dataset, variable)
     what = f"covariate {name!r} ({file.name}#{var.name})"
@@ -40,9 +40,9 @@ def open_gridded(name: str, file: Path, variable: str | None) -> RasterCovariate
         return np.asarray(piece.values, dtype=np.float64)
 
     fill = var.encoding.get("_FillValue", var.encoding.get("missing_value"))
-    return RasterCovariate(name=name, path=str(file), crs=crs, times=times, transform=affine,
-                           shape=shape, nodata=None if fill is None else float(fill), read=read,
-                           variable=str(var.name))
+    return dict(name=name, path=str(file), crs=crs, times=times, transform=affine,
+                shape=shape, nodata=None if fill is None else float(fill), read=read,
+                variable=str(var.name))
 
 
 def _open_dataset(name: str, file: Path):

@@ -237,7 +237,7 @@ def open_covariate(name: str, path: str, variable: str | None = None) -> RasterC
                         else ("netCDF4",)))
         from pipelines.movement.raster_grids import open_gridded
 
-        return open_gridded(name, file, variable)
+        return RasterCovariate(**open_gridded(name, file, variable))
     raise UserError(f"covariate {name!r}: {path!r} has an unknown extension {suffix or '(none)'!r};"
                     f" give a GeoTIFF (.tif, .tiff), a netCDF file (.nc) or a zarr folder (.zarr)")
 

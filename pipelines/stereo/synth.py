@@ -1,6 +1,6 @@
 """Synthetic rectified stereo pairs with exact ground-truth disparity and a validity mask.
 
-Why synthetic: the notes pre-train on FlyingThings and fine-tune on RealSense captures; neither
+Why synthetic: the recipe pre-trains on FlyingThings and fine-tunes on RealSense captures; neither
 can be downloaded here, so both domains are rendered locally. A scene is a stack of *layers*,
 each defined in left-image coordinates by an analytic shape mask, a smooth procedural texture
 and a planar disparity d(x, y) = a + b·(x − cx) + c·(y − cy). Because every layer is a

@@ -1,4 +1,4 @@
-"""Catan data: real catanatron games → codes → the notes' tensors → per-head targets."""
+"""Catan data: real catanatron games → codes → channels-first tensors → per-head targets."""
 import hashlib
 import os
 import subprocess

@@ -18,7 +18,7 @@ SPLIT = head_split(FUTURE)
 
 @pytest.fixture(scope="module")
 def batch():
-    """8 real windows in the notes' layout, with per-head targets."""
+    """8 real windows in the channels-first layout, with per-head targets."""
     record = play_game(5, ("victory_point", "weighted_random", "weighted_random", "random"),
                        max_ticks=40)
     starts = np.arange(0, 16, 2)

@@ -1,5 +1,5 @@
 """Processes that start together on an empty data cache: one generates, the others wait and
-read the same data (a grid's workers used to race TFDS' final rename and lose a trial)."""
+read the same data (otherwise a grid's workers race TFDS' final rename and lose a trial)."""
 from __future__ import annotations
 
 import subprocess

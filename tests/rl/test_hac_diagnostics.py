@@ -1,4 +1,4 @@
-"""Subgoal spread sees the notes' collapse ("the same point regardless of the state"), and
+"""Subgoal spread sees a collapse (the same subgoal regardless of the state), and
 the warning fires only when that collapse hides behind falling losses."""
 import numpy as np
 

@@ -8,6 +8,8 @@ import pytest
 from configs.base import load_config
 from pipelines.envs import make_env, make_vec_env
 from tflab.errors import UserError
+from tfmodels.families import get_family
+from tuning.grid import check_names
 
 
 @pytest.mark.parametrize("variant", ["rectangle", "green_line", "diagonal"])
@@ -59,9 +61,20 @@ def test_vector_env_deals_variants_round_robin_and_is_seeded():
     (["contra_view=shift"], "contra_view=shift"),
 ])
 def test_bad_configs_raise_one_line_user_errors(overrides, needle):
+    """The config checks its values; the family checks what they name when it loads data."""
     with pytest.raises(UserError, match=needle) as info:
-        load_config("a2c_cartpole", overrides)
+        get_family("a2c").load_data(load_config("a2c_cartpole", overrides))
     assert "\n" not in str(info.value)
+
+
+def test_grid_checks_every_named_environment_before_any_trial():
+    config = load_config("a2c_cartpole")
+    config.grid = {"env_id": ["CartPole-v1", "MinAtar/Pong-v1"]}
+    with pytest.raises(UserError, match="unknown env_id 'MinAtar/Pong-v1'"):
+        check_names(config, get_family("a2c"))
+    config.grid = {"env_id": ["CartPole-v1"], "attention": [False, True]}
+    with pytest.raises(UserError, match="attention needs image"):
+        check_names(config, get_family("a2c"))
 
 
 def test_cli_exits_2_with_one_line():

@@ -6,7 +6,7 @@
 
 The three run once per module, in this process: the CLIs' `main(argv)` is exactly what
 `python -m` calls, and a subprocess would pay the TensorFlow import and every graph trace
-again (that was ~5 of the 8 minutes these tests used to take). Four fits in all: the
+again (most of these tests' time). Four fits in all: the
 pretrain, the fine-tune, and a two-seed grid whose seed-0 trial has the fine-tune's exact
 config, so it doubles as the "same seed, same numbers" check. One logical CPU device
 (`TFLAB_REPLICAS=1`), as `tfmodels.fit` uses on a one-device machine; the 2-replica path
@@ -29,7 +29,7 @@ H, W, D, WIDTH = 16, 32, 8, 4
 TINY = ["--set", f"image_height={H}", "--set", f"image_width={W}",
         "--set", f"max_disparity={D}", "--set", f"base_width={WIDTH}",
         "--set", "batch_size=2", "--set", "n_train=4", "--set", "n_val=2", "--set", "n_test=2"]
-# gap_warning=-1: any gap trips the notes' "still overfitting" check, so the line must print
+# gap_warning=-1: any gap trips the "still overfitting" check, so the line must print
 FINETUNE = ["--set", "epochs=1", "--set", "gap_warning=-1"]
 
 
@@ -53,7 +53,7 @@ def runs(tmp_path_factory):
         use_pre = ["--set", f"pretrained={pre / 'model.keras'}"]
         said["ft"] = run_main(fit_main, ["stereo_finetune", "--out", str(tmp / "ft"), *TINY,
                                          *FINETUNE, *use_pre])
-        # the notes' default point of the grid (one value per axis but the seed): 2 trials,
+        # the recipe's default point of the grid (one value per axis but the seed): 2 trials,
         # in this process (--workers 1): its trial runs with the fine-tune's thread count, so
         # the seed-0 trial can equal the fine-tune bit for bit (worker processes run one
         # thread each, and a different thread count may change the last bit of a sum)

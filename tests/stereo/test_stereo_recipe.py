@@ -1,5 +1,5 @@
 """The recipe's callbacks fire: plateau cuts lr, early stopping restores the best weights,
-the notes' warning signs print."""
+the warning signs print."""
 import keras
 import numpy as np
 

@@ -5,7 +5,7 @@ from configs.base import load_config
 from tflab.errors import UserError
 
 
-def test_mimic_v3_grid_is_the_notebooks_final_grid():
+def test_mimic_v3_grid_is_the_original_final_grid():
     config = load_config("mimic_v3")
     grid = config.grid
     assert grid["random_seed"] == [0, 1, 2, 3, 4]

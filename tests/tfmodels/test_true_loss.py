@@ -1,4 +1,4 @@
-"""TrueTrainingLoss: the eval-mode pass the notebook had to do by hand."""
+"""TrueTrainingLoss: one eval-mode pass over the training data after every epoch."""
 import keras
 import numpy as np
 import tensorflow as tf

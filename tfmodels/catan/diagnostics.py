@@ -1,7 +1,8 @@
-"""The notes' two diagnostics: can the net fit N windows, and does eval mode agree with training?
+"""Two diagnostics: can the net fit N windows, and does eval mode agree with training?
 
-The notes' bug: in the overfit setting the model "learned absolutely everything" with
-BatchNorm in training mode, yet failed the regressions in evaluation mode, because batch
+BatchNorm's eval-mode statistics break regression heads: in the overfit setting a model can
+learn every target with BatchNorm in training mode, yet fail the regressions in evaluation
+mode, because batch
 statistics and moving statistics differ and the difference is enough to push a regression
 off its quantum. So after training, `mode_report` computes every head's loss and accuracy
 twice on the same batches, with `training=True` and `training=False`, and warns when they

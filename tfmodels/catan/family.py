@@ -3,10 +3,10 @@
 Two settings, one path:
 - normal fit: every `window_stride`-th window of the training games, validation on the
   held-out games;
-- overfit (`overfit=N`): N fixed windows drawn from the first games (the notes' capacity
-  check). Training stops when every head is right on every element in eval mode, or after
-  `epochs`. Validation is a small set of windows from the held-out game, so `val_loss`
-  stays a real held-out number.
+- overfit (`overfit=N`): N fixed windows drawn from the first games (a capacity check:
+  can the network learn them all?). Training stops when every head is right on every
+  element in eval mode, or after `epochs`. Validation is a small set of windows from the
+  held-out game, so `val_loss` stays a real held-out number.
 After training, `mode_report` compares training=True and training=False on the same data
 (the overfit windows, or `report_windows` validation windows), prints the table, warns on
 a gap, and puts every number into metrics.json; the grid's summary.csv then shows which

@@ -3,8 +3,8 @@
 categorical → softmax cross-entropy, accuracy = argmax equals the class;
 binary      → sigmoid cross-entropy, accuracy = (logit > 0) equals the bit;
 float       → mean squared error, accuracy = |prediction − target| < quantum / 2, i.e. the
-              prediction rounds to the right representable value (the notes' criterion:
-              devcardsleft moves in steps of 0.04, so the error must stay under 0.02);
+              prediction rounds to the right representable value (devcardsleft moves in
+              steps of 0.04, so the error must stay under 0.02);
               the error is measured in quanta by default (`QuantumMSE`, see below);
 action      → softmax cross-entropy over ACTIONS_ARRAY, accuracy = argmax is the action.
 
@@ -30,13 +30,13 @@ ACCURACY_NAME = {"categorical": "accuracy", "binary": "accuracy",
 class QuantumMSE(keras.losses.Loss):
     """Mean squared error in quanta: mean(((prediction − target) / quantum)²) per channel.
 
-    The notes' Edit 1: values are "very close to each other", so plain MSE on values in
-    [0, 1] barely notices a channel with a fine quantum. One step of a player's resource
+    Scaled to [0, 1], a channel's values lie very close to each other, so plain MSE on
+    values in [0, 1] barely notices a channel with a fine quantum. One step of a player's resource
     count (quantum 1/95) costs 1.1e-4 in plain MSE, one step of settlements left (1/5)
     0.04, 360× more, although both are one wrong value for the accuracy. Measured in quanta,
     every channel pays the same for the same number of steps off, and a loss below 0.25
     per element is what "within half a quantum" needs. Predictions stay in value units
-    (the notes' layout); only the loss is rescaled.
+    (the task's layout); only the loss is rescaled.
     """
 
     def __init__(self, quantum, name: str = "quantum_mse", **kwargs):

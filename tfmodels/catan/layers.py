@@ -1,6 +1,6 @@
 """Two layers the Catan ResNet needs: an exact, cheap stem conv and the norm switch.
 
-`BroadcastConv2D` is the first 3×3 convolution of the ResNet, over the notes' channels-first
+`BroadcastConv2D` is the first 3×3 convolution of the ResNet, over the task's channels-first
 input `[B, T·P, H, W]` (T timesteps of P = C_s + C_a channels). Per timestep only the first
 `spatial` channels (the 20 board planes) vary over the board; the other 366 (numeric
 features and the action one-hot) are constant planes by construction. For a constant plane

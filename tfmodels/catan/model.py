@@ -12,14 +12,14 @@ Heads read a hypercolumn: the stage outputs upsampled (nearest) back to 11×21 a
 concatenated, so a per-pixel head sees both the fine board and the deep context. Board
 planes are predicted per pixel (1×1 conv); numeric features and actions are per-game
 quantities, so they are predicted from the hypercolumn's global average (Dense) and
-numeric ones are broadcast back to planes, which keeps every state head in the notes'
+numeric ones are broadcast back to planes, which keeps every state head in the task's
 planar layout:
 
     categorical [B, H, W, n, classes] logits   binary [B, H, W, n] logits
     float       [B, H, W, n] values            action [B, future, C_A] logits
 
 with the n channels of each head in `channels.head_split` order (channels-last; see
-`pipelines.catan.layout.merge_heads` for the way back to the notes' layout).
+`pipelines.catan.layout.merge_heads` for the way back to the channels-first layout).
 
 Float head = persistence + change (`float_persistence`, on by default): it adds its output
 to the last observed tick's value of each float channel (`LastObserved`), so it learns how
@@ -106,7 +106,7 @@ class UpToBoard(keras.layers.Layer):
 
 
 def last_observed(window, history: int, channels, future: int):
-    """Notes'-layout window → the last tick's `channels` (state channel ids), channels-last
+    """Channels-first window → the last tick's `channels` (state channel ids), channels-last
     and repeated for each future tick: `[B, H, W, future·n]`, the persistence forecast."""
     last = [(history - 1) * C_T + int(c) for c in channels]
     picked = tf.transpose(tf.gather(window, last, axis=1), (0, 2, 3, 1))   # [B, H, W, n]
@@ -182,7 +182,7 @@ def basic_block(x, filters: int, stride: int, norm: str, name: str, **norm_args)
 
 def resnet18_body(window, history: int, *, width: float, norm: str, groups: int,
                   bn_momentum: float) -> list:
-    """Stem + 4 stages on the notes' input; returns the 4 stage outputs (channels-last)."""
+    """Stem + 4 stages on the channels-first input; returns the 4 stage outputs (channels-last)."""
     # GroupNorm: `groups` is the count at width 1 (32, as in Wu & He); it scales with the
     # width so a group spans the same channels at any width (2 in the stem, 16 in stage 4)
     norm_args = {"groups": max(1, round(groups * width)), "momentum": bn_momentum}

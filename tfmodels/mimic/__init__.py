@@ -1,1 +1,1 @@
-"""mimic: log-odds contrast networks for movement choices (seed notebook 004)."""
+"""mimic: log-odds contrast networks for movement choices (after networkearth/mimic)."""

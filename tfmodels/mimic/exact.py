@@ -35,12 +35,10 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from tflab import io
 from tflab.errors import UserError
 
 ARMIJO = 1e-4      # sufficient-decrease fraction of the predicted decrease
@@ -204,49 +202,30 @@ def mean_nll(model, dataset) -> float:
     return float(nll / count)
 
 
-def train_exact(config, data, run_dir: Path, *, verbose: int = 1) -> dict:
-    """`MimicFamily.train` for linear models: Newton solve → a normal run directory."""
+@dataclasses.dataclass
+class LinearFit:
+    """A solved linear model and what its run directory needs from the data."""
+    model: object             # the Keras log-odds model (num_layers=0) holding the solution
+    solution: Solution
+    val_loss: float           # mean NLL per validation decision at the solution
+    scores: np.ndarray        # [D, F] per-decision training gradients (clustered SEs)
+
+
+def solve_linear(config, data, identified, *, log=None) -> LinearFit:
+    """Seed, build the linear log-odds model, Newton-solve it on the training view and
+    score the validation view. Writes nothing: the family writes the run directory."""
     from pipelines import movement
-    from tfmodels.mimic import family, inference
     from tfmodels.mimic.model import build_logodds_model
     from tfmodels.runtime import seed_everything
 
-    run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    io.write_json(run_dir / "config.json", config.to_dict())
     seed_everything(config.random_seed, config.deterministic)
     names = list(data.feature_names)
     model = build_logodds_model(len(names), num_layers=0, layer_size=1)
     train = movement.make_dataset(data.train_view, batch_size=config.batch_size,
                                   shuffle=False, seed=0)
-    identified = family.varies_within_decisions(data.train_view)
     solution = newton_solve(model, train, identified, names, gradient_tol=config.gradient_tol,
-                            max_iterations=config.max_iterations,
-                            log=print if verbose else None)
-    io.write_csv(run_dir / "history.csv", solution.history)
+                            max_iterations=config.max_iterations, log=log)
     val = movement.make_dataset(data.val_view, batch_size=config.batch_size, shuffle=False,
                                 seed=0)
-    metrics = {"solver": "newton", "iterations": int(solution.history["iteration"].iloc[-1]),
-               "converged": solution.converged, "seconds": solution.seconds,
-               "grad_norm": float(solution.history["grad_norm"].iloc[-1]),
-               "train_loss_true": float(solution.history["nll"].iloc[-1]),
-               "val_loss": mean_nll(model, val), "measured_as": dict(MEASURED_AS)}
-    metrics.update(family.evaluate_choices(model, data, config.batch_size))
-    with io.atomic_path(run_dir / "model.keras") as tmp:
-        model.save(tmp)
-    family.write_artifacts(model, data, config, run_dir)  # scorer, features (+ plain coefs)
-    covariance = inference.model_covariance(solution.hessian, solution.identified)
-    clusters, cluster_note = inference.clusters_of(data.train_view)
-    clustered = inference.cluster_covariance(
-        solution.hessian, decision_scores(model, list(train)), clusters, solution.identified)
-    table = inference.coefficient_table(names, solution.beta, covariance,
-                                        solution.identified, clustered)
-    io.write_csv(run_dir / "coefficients.csv", table)  # replaces the plain table
-    metrics["data_source"] = data.source
-    metrics["measured_as"]["se_cluster"] += f"; clusters: {cluster_note}"
-    io.write_json(run_dir / "metrics.json", metrics)
-    if not solution.converged:
-        print(f"newton stopped after {metrics['iterations']} steps without converging (max "
-              f"|grad| {metrics['grad_norm']:.2e} > gradient_tol {config.gradient_tol:g}); "
-              f"raise --set max_iterations=... or gradient_tol=...")
-    return metrics
+    return LinearFit(model=model, solution=solution, val_loss=mean_nll(model, val),
+                     scores=decision_scores(model, list(train)))

@@ -57,8 +57,6 @@ class MimicFamily:
     def train(self, config: MimicConfig, data: movement.MovementData, run_dir: Path, *,
               verbose: int = 1) -> dict:
         if config.solves_exactly:  # convex linear model: exact Newton solve, same run files
-            from tfmodels.mimic.exact import train_exact
-
             return train_exact(config, data, run_dir, verbose=verbose)
         import keras
 
@@ -150,6 +148,44 @@ MEASURED_AS = dict(
                          "(log of 1 / the decision's total candidate area in km²)",
     log_density_test="as log_density_val on the test split (split=time), scored once per "
                      "model after training")
+
+
+def train_exact(config: MimicConfig, data, run_dir: Path, *, verbose: int = 1) -> dict:
+    """Linear models: the exact Newton solve (`tfmodels.mimic.exact`) → a normal run
+    directory, with standard errors in coefficients.csv."""
+    from tfmodels.mimic import exact, inference
+
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    io.write_json(run_dir / "config.json", config.to_dict())
+    fit = exact.solve_linear(config, data, varies_within_decisions(data.train_view),
+                             log=print if verbose else None)
+    model, solution = fit.model, fit.solution
+    io.write_csv(run_dir / "history.csv", solution.history)
+    metrics = {"solver": "newton", "iterations": int(solution.history["iteration"].iloc[-1]),
+               "converged": solution.converged, "seconds": solution.seconds,
+               "grad_norm": float(solution.history["grad_norm"].iloc[-1]),
+               "train_loss_true": float(solution.history["nll"].iloc[-1]),
+               "val_loss": fit.val_loss, "measured_as": dict(exact.MEASURED_AS)}
+    metrics.update(evaluate_choices(model, data, config.batch_size))
+    with io.atomic_path(run_dir / "model.keras") as tmp:
+        model.save(tmp)
+    write_artifacts(model, data, config, run_dir)  # scorer, features (+ plain coefs)
+    covariance = inference.model_covariance(solution.hessian, solution.identified)
+    clusters, cluster_note = inference.clusters_of(data.train_view)
+    clustered = inference.cluster_covariance(solution.hessian, fit.scores, clusters,
+                                             solution.identified)
+    table = inference.coefficient_table(list(data.feature_names), solution.beta, covariance,
+                                        solution.identified, clustered)
+    io.write_csv(run_dir / "coefficients.csv", table)  # replaces the plain table
+    metrics["data_source"] = data.source
+    metrics["measured_as"]["se_cluster"] += f"; clusters: {cluster_note}"
+    io.write_json(run_dir / "metrics.json", metrics)
+    if not solution.converged:
+        print(f"newton stopped after {metrics['iterations']} steps without converging (max "
+              f"|grad| {metrics['grad_norm']:.2e} > gradient_tol {config.gradient_tol:g}); "
+              f"raise --set max_iterations=... or gradient_tol=...")
+    return metrics
 
 
 def _experiment(model, data, config: MimicConfig) -> KerasExperiment:

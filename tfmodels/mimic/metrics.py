@@ -4,8 +4,8 @@ GMP (geometric mean probability of the selection) is exp(−mean NLL per decisio
 probability the model gives, on average in the log sense, to what the animal really did.
 It is shown beside the random-choice GMP (every valid choice equally likely).
 
-*Moving* GMP answers the notebook's question "what does the model say when distance cannot
-cheat": drop the stay-put choices (distance 0), renormalise each decision's probabilities
+*Moving* GMP answers "what does the model say when distance cannot cheat": drop the
+stay-put choices (distance 0), renormalise each decision's probabilities
 over the remaining choices, and score only decisions whose selection moved. Stay-put
 dominates (≈65 % of decisions) and would otherwise hide everything else the model learned.
 """

@@ -6,7 +6,8 @@
 RUN_DIR is a run directory (tfmodels.fit) or a grid directory (tuning.grid: its best
 configuration, tables from the best seed, response curves from every seed). Writes
 DIR/report.html — self-contained, figures embedded, readable offline — and DIR/NAME.csv for
-every table and figure. The notebook's way of digging into a log-odds model, in one page:
+every table and figure. The original study's way of digging into a log-odds model, in one
+page:
 GMP and NLL against the null and a distance-only model, D-NLP, GMP per group of decisions
 and on subsets of choices, calibration of the stay-put share, p_c sensitivity, the
 contrast-bin error table, response curves and maps of sample choice sets.
@@ -38,8 +39,11 @@ def score_choices(run_dir: Path, config, metrics: dict, args) -> pd.DataFrame:
     if args.baseline:
         other = baseline.check_baseline(Path(args.baseline), config)
     else:
+        from tfmodels.families import get_family
+
         other = baseline.distance_only_run(config, _training_data(metrics),
-                                           Path(args.out) / "distance_only")
+                                           Path(args.out) / "distance_only",
+                                           get_family(config.family))
     distance = score.score(other, data, args.covariates)
     if len(distance) != len(choices) or (distance["choice"].to_numpy()
                                          != choices["choice"].to_numpy()).any():
@@ -78,7 +82,7 @@ def sections(t: dict, figures: dict, config, min_pairs: int) -> list[Section]:
     subsets = Section("GMP on subsets of choices", [
         "Choices outside the condition are dropped, each decision's odds renormalised over "
         "the rest, and only decisions whose selection meets the condition are scored "
-        "(distance_km > 0 is the notebook's moving GMP: what the model knows when distance "
+        "(distance_km > 0 is the moving GMP: what the model knows when distance "
         "cannot cheat). gmp_null = 1 / choices left."])
     subsets.table(t["subsets"], "subsets.csv")
     calib = Section("Calibration of staying put and of choice probabilities", [

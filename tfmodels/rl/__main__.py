@@ -64,15 +64,16 @@ def main(argv=None) -> int:
     from tfmodels.families import get_family
 
     config = load_config(args.config, args.overrides)  # config errors before TF loads
-    from tfmodels.runtime import quiet_console
-
-    quiet_console()
     if config.family not in RL_FAMILIES:
         raise UserError(f"config {args.config!r} is family {config.family!r}, not one of "
                         f"{', '.join(RL_FAMILIES)}; use python -m tfmodels.fit {args.config}")
-    run_dir = Path(args.out or f"runs/{config.name}-{time.strftime('%Y%m%d-%H%M%S')}")
     family = get_family(config.family)
-    metrics = family.train(config, None, run_dir, verbose=0 if args.quiet else 1)
+    data = family.load_data(config, None)  # the environments it names: checked before TF
+    from tfmodels.runtime import quiet_console
+
+    quiet_console()
+    run_dir = Path(args.out or f"runs/{config.name}-{time.strftime('%Y%m%d-%H%M%S')}")
+    metrics = family.train(config, data, run_dir, verbose=0 if args.quiet else 1)
     print(json.dumps({k: metrics.get(k) for k in family.cli_keys}))
     print(f"run directory: {run_dir} ({family.cli_note})")
     return 0

@@ -11,9 +11,10 @@ dict so the update step reads the heads it needs by name:
 `policy_model(agent)` is a second functional view of the same layers with only
 (logits, value): acting runs that, not the repr heads.
 
-Initialisation follows SB3/CleanRL, which the notes found decisive ("真的是因为卷积层的初始化
-方式"): orthogonal kernels with gain √2 in the body (conv included), 0.01 on the policy head,
-1.0 on the value head, zero biases. `init="glorot"` switches every kernel to Glorot uniform.
+Initialisation follows SB3/CleanRL, and it is decisive (the convolution layers'
+initialisation above all): orthogonal kernels with gain √2 in the body (conv included),
+0.01 on the policy head, 1.0 on the value head, zero biases. `init="glorot"` switches every
+kernel to Glorot uniform.
 """
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tflab.errors import UserError
 from tflab.io import write_json
 
 
@@ -22,7 +23,23 @@ class A2CFamily:
     def data_key(self, config, data_path=None) -> tuple:
         return (config.env_id,)
 
+    def check_config(self, config) -> None:
+        """What the config names, against the installed environments: one-line UserErrors
+        before any compute (the config's own `validate` checks its values alone)."""
+        from pipelines.envs import check_env_id, check_variants, is_image_env
+
+        check_env_id(config.env_id)
+        check_variants(config.env_id,
+                       list(config.train_variants) + list(config.heldout_variants))
+        if config.attention and not is_image_env(config.env_id):
+            raise UserError(f"attention needs image observations; {config.env_id} gives "
+                            f"vectors")
+        if config.contra_view == "shift" and not is_image_env(config.env_id):
+            raise UserError(f"contra_view=shift shifts image frames; {config.env_id} gives "
+                            f"vectors: use contra_view=next")
+
     def load_data(self, config, data_path=None):
+        self.check_config(config)
         return None  # environments are built in train()
 
     def train(self, config, data, run_dir, *, verbose: int = 1) -> dict:
@@ -30,6 +47,7 @@ class A2CFamily:
         tensorboard/. Returns the final metrics (final + best_* evaluation returns)."""
         from tfmodels.rl.a2c import A2CTrainer  # TF import only when a run starts
 
+        self.check_config(config)  # before the run directory: nothing half-written
         run_dir = start_run_dir(config, run_dir)
         trainer = A2CTrainer(config, run_dir, verbose)
         metrics = trainer.learn()

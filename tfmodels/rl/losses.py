@@ -7,7 +7,7 @@ A2C (SB3): loss = pg_loss − ent_coef·entropy + vf_coef·vf_loss with
   pg_loss  = −mean(A · log π(a|s))        (advantages are constants)
   vf_loss  = mean((R − V(s))²)
   entropy  = mean(−Σ π log π)
-Representation (the notes' run_atari_generalize):
+Representation (contrastive, attention-mask and reconstruction terms):
   repr_loss = contra_coef·InfoNCE + encoder_coef·mean(mask) + sparsity_coef·mean|masked|
               + decoder_coef·MSE(decoded, frame) + recon_coef·MSE(recon, frame)
   total     = a2c_loss + repr_coef·repr_loss
@@ -73,7 +73,7 @@ def mask_loss(mask):
 
 
 def sparsity_loss(masked_features):
-    """L1 on the masked feature map (the notes' `regularize_coef` term)."""
+    """L1 on the masked feature map (pushes the masked features towards sparsity)."""
     return tf.reduce_mean(tf.abs(masked_features))
 
 

@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfmodels.keras_compat import inbound_nodes
 from tfmodels.normalizer import RunningNormalizer
 
 
@@ -75,7 +76,7 @@ class NumpyPolicy:
         """(layer, input tensor ids, output tensor id) in topological order."""
         nodes = []
         for layer in model.layers:
-            for node in layer._inbound_nodes:
+            for node in inbound_nodes(layer):
                 if not node.input_tensors and not isinstance(layer, keras.layers.InputLayer):
                     continue
                 if isinstance(layer, keras.layers.InputLayer):

@@ -11,7 +11,7 @@
 `volume_scale` s is the resolution of the cost volume: s = 2 (the CPU-sized 48×96 default)
 or s = 4 (the GC-Net/PSMNet choice at real sizes: max_disparity / 4 + 1 channels, 1/16
 of the pixels; bench/stereo_realres.py measures both at 640×480). The decoder block is the
-one in the notes (`Conv2d → BatchNorm2d → ReLU → Dropout2d(p) → ConvTranspose2d → ReLU`):
+fine-tuning recipe's, `Conv2d → BatchNorm2d → ReLU → Dropout2d(p) → ConvTranspose2d → ReLU`:
 spatial dropout drops whole feature maps, so neighbouring pixels cannot stand in for a
 dropped one. The network is fully convolutional; H and W must be multiples of
 `multiple_of(s)` = 4·s (pad and crop back at other sizes: tfmodels.stereo.inference).
@@ -60,7 +60,7 @@ def build_encoder(width: int, volume_scale: int = 2) -> keras.Model:
 
 
 def decoder_block(x, filters: int, out_filters: int, dropout_p: float, name: str):
-    """Conv → norm → ReLU → SpatialDropout2D → Conv2DTranspose(↑2) → ReLU (the notes' block)."""
+    """Conv → norm → ReLU → SpatialDropout2D → Conv2DTranspose(↑2) → ReLU (recipe's block)."""
     x = conv_bn_relu(x, filters, name=name)
     x = layers.SpatialDropout2D(dropout_p, name=f"{name}_dropout")(x)
     x = layers.Conv2DTranspose(out_filters, 4, strides=2, padding="same", name=f"{name}_up")(x)

@@ -1,10 +1,10 @@
-"""The notes' regularised fine-tuning recipe as Keras parts that say what they did.
+"""The regularised fine-tuning recipe as Keras parts that say what they did.
 
 AdamW (decoupled weight decay) with gradient-norm clipping; ReduceLROnPlateau and
-EarlyStopping on val EPE; best-checkpoint saving; and the notes' "warning signs" checked
-after every epoch. Each callback *prints* its decisions (an lr cut, why training stopped,
-an overfitting warning) because the notes' whole point is reading the training run
-correctly, and records them so `metrics.json` keeps them after the console is gone.
+EarlyStopping on val EPE; best-checkpoint saving; and "warning signs" checked after every
+epoch. Each callback *prints* its decisions (an lr cut, why training stopped, an
+overfitting warning) because a fine-tune on little data is only as good as the reading of
+its training run, and records them so `metrics.json` keeps them after the console is gone.
 """
 from __future__ import annotations
 
@@ -54,8 +54,8 @@ class ExplainedEarlyStopping(keras.callbacks.EarlyStopping):
     """EarlyStopping (best weights restored) that states why training ended.
 
     Keras 3 restores the best weights at the end of training even when patience never ran
-    out, so the saved model is always the best validation epoch, as in the notes ("uses best
-    checkpoint, not final checkpoint").
+    out, so the saved model is always the best validation epoch (the best checkpoint, not
+    the final one).
     """
 
     def __init__(self, *args, total_epochs: int, say: Callable[[str], None] = print,
@@ -102,7 +102,7 @@ class BestCheckpoint(keras.callbacks.Callback):
 
 
 class WarningSigns(keras.callbacks.Callback):
-    """The notes' monitoring advice, checked every epoch.
+    """Signs that a fine-tune needs other settings, checked every epoch.
 
     gap = val_loss − train_loss_true: both are the same masked smooth-L1 measured in
     inference mode (the true training loss comes from `TrueTrainingLoss`, which runs before

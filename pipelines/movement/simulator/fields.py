@@ -1,8 +1,8 @@
 """Synthetic, smooth, seasonal covariate fields over a North-Pacific box.
 
-Stand-ins for the notebooks' mixed-layer thickness (`mlt`, metres) and net primary
-productivity (`npp`, mg C m⁻² day⁻¹): positive everywhere, smooth in space with
-structure at the scale of a few hundred km (so that cells 40–80 km apart offer
+Stand-ins for the ocean covariates of real tracks, mixed-layer thickness (`mlt`, metres)
+and net primary productivity (`npp`, mg C m⁻² day⁻¹): positive everywhere, smooth in
+space with structure at the scale of a few hundred km (so that cells 40–80 km apart offer
 noticeably different values), and changing with the time of year (so the same cell is
 attractive in one season and not in another). Pure numpy functions of
 (lat, lon, day_of_year); they are defined outside the box too.

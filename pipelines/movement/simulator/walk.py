@@ -1,6 +1,6 @@
 """Known-truth movement: biased random walks on H3 cells drawn from a conditional logit.
 
-The notebooks asked whether a network can pick up small biases hidden under a large
+The question is whether a network can pick up small biases hidden under a large
 "stay put" probability; answering that needs data whose true choice probabilities are
 known. Each day every individual picks one cell of its choice set (`choice_cells`, the
 pipeline's own) with probability softmax(utility), where the utility is linear in the

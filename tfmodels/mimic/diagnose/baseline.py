@@ -31,11 +31,11 @@ def baseline_config(config: MimicConfig) -> MimicConfig:
                                training_view="choice_sets", grid={}, optimizer="newton")
 
 
-def distance_only_run(config: MimicConfig, data_path: str | None, out_dir: Path) -> Path:
+def distance_only_run(config: MimicConfig, data_path: str | None, out_dir: Path,
+                      family) -> Path:
     """A finished distance-only run for `config`'s data: reused from `out_dir` when its
-    config matches, otherwise trained there (printed, with its seconds)."""
-    from tfmodels.families import get_family
-
+    config matches, otherwise trained there by `family` (the mimic family, handed in by the
+    entry point that looked it up), printed with its seconds."""
     wanted = baseline_config(config)
     wanted.validate()
     saved = out_dir / "config.json"
@@ -43,7 +43,6 @@ def distance_only_run(config: MimicConfig, data_path: str | None, out_dir: Path)
             and io.read_json(saved) == wanted.to_dict():
         print(f"distance-only model: reusing {out_dir}")
         return out_dir
-    family = get_family("mimic")
     data = family.load_data(wanted, data_path)
     metrics = family.train(wanted, data, out_dir, verbose=0)
     print(f"distance-only model: solved exactly ({metrics.get('iterations', '?')} Newton "

@@ -1,14 +1,15 @@
 """Calibration: does the model give staying put, and each choice, the probability it has?
 
 * stay-put share: observed share of decisions that stayed vs the mean predicted probability
-  of the origin cell, overall and per month (the notes found 55 % predicted vs 65 % real);
+  of the origin cell, overall and per month (a contrast-trained model can say 55 % where
+  the tracks show 65 %);
 * reliability: choices binned by predicted probability, observed selection rate per bin;
 * p_c sensitivity: trained on contrasts, a stay-put share p becomes p_c = pM / (pM + 1 − p)
   in the pairs (M alternatives per decision), so a 10-point error in p is a ≈1-point error
-  in p_c — the reason the notes' contrast loss hid the 55 % vs 65 % gap;
+  in p_c — the reason a contrast loss hides a 55 % vs 65 % gap;
 * contrast-bin errors: in contrast pairs, the observed rate at which a choice in distance
   bin a beats one in bin b vs the model's mean probability of the same, per (a, b) with
-  enough pairs (the notes' error table, distances × 10).
+  enough pairs (distances in tenths of max_km).
 """
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def reliability_table(choices: pd.DataFrame, model: str = "model") -> pd.DataFra
 
 
 def contrast_pc(p: np.ndarray | float, m: float) -> np.ndarray:
-    """The notes' p_c = pM / (pM + 1 − p): stay-put share p as seen in contrast pairs."""
+    """p_c = pM / (pM + 1 − p): stay-put share p as seen in contrast pairs."""
     p = np.asarray(p, dtype=float)
     return p * m / (p * m + 1.0 - p)
 

@@ -14,12 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from configs.grid_keys import SEED_AXIS, SEEDS_HP
 from tflab import io
 from tflab.errors import UserError
-from tuning.results import SEED_AXIS
-
-
-SEEDS_AXIS = "random_seeds"  # a seed-population trial's member seeds
 
 
 def _run_name(row: pd.Series) -> str:
@@ -61,7 +58,7 @@ def resolve_runs(path: Path) -> ReportRuns:
                         f"python -m tuning.grid first")
     first = done["run_dir"].iloc[0] / "config.json"
     axes = [a for a in io.read_json(first).get("grid", {})
-            if a not in (SEED_AXIS, SEEDS_AXIS) and a in done]
+            if a not in (SEED_AXIS, SEEDS_HP) and a in done]
     score = _objective_column(done)
     done[score] = pd.to_numeric(done[score], errors="coerce")
     key = done[axes].astype(str).agg("|".join, axis=1) if axes else pd.Series("all",

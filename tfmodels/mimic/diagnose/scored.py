@@ -4,7 +4,7 @@ Models are columns of log-odds in the choice frame (`MODELS` maps a display name
 the run itself, the null (every valid choice equally likely: log-odds 0), a distance-only
 model when one was fitted, and the simulator's truth (log of its true probabilities).
 Only log-odds differences within a decision matter, so a subset of choices is scored by a
-softmax over the remaining rows: the notebook's "drop the choices, renormalise the odds".
+softmax over the remaining rows: "drop the choices, renormalise the odds".
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def selected_log_prob(choices: pd.DataFrame, model: str,
 
 
 def distance_bin(distance_km: np.ndarray, max_km: float) -> np.ndarray:
-    """Selected-distance bins of 0.1 · max_km (the notes' ×10 bins): 0 = stayed put,
+    """Selected-distance bins of 0.1 · max_km: 0 = stayed put,
     0.4 = (0.3, 0.4] · max_km."""
     return np.round(np.ceil(np.round(np.asarray(distance_km) / max_km * 10, 6)) / 10, 1)
 

@@ -13,7 +13,7 @@ from tfmodels.mimic.diagnose import calibration, gmp_tables
 from tflab.errors import UserError
 from tfmodels.mimic.diagnose.scored import LABELS, decision_table
 
-DEFAULT_SUBSET = "distance_km > 0"  # the notebook's "moving" GMP
+DEFAULT_SUBSET = "distance_km > 0"  # the "moving" GMP: what the model knows beyond distance
 DECISION_COLUMNS = ("individual", "split", "month", "stayed", "distance_bin", "selected_km",
                     "n_choices")
 

@@ -1,4 +1,4 @@
-"""What the notes' graphs could not show: is the high level still proposing anything?
+"""What loss curves cannot show: is the high level still proposing anything?
 
 "The critic's and actor's loss continue to decrease even though the behaviour is highly
 inadequate" — losses measure how well a level fits its own replay, not whether its
@@ -6,7 +6,7 @@ subgoals depend on the state. Two numbers per subgoal level make that visible:
 
   * subgoal spread: mean pairwise distance between the greedy subgoals proposed for the
     level's most recent (state, goal) pairs, in units of the subgoal bounds (each axis
-    divided by its range; 0 = the same point whatever the state, the notes' collapse);
+    divided by its range; 0 = the same point whatever the state: the level has collapsed);
   * clipped share: the share of proposed subgoals that left the bounds and were clipped.
 
 `collapse_warning` returns a one-line warning when the spread is below the threshold

@@ -6,6 +6,7 @@ summarises final success and episodes to 90 % across seeds (`summary_metrics`).
 """
 from __future__ import annotations
 
+from tflab.errors import UserError
 from tflab.io import write_json
 from tfmodels.rl.family import save_model, start_run_dir
 
@@ -23,7 +24,25 @@ class HACFamily:
     def data_key(self, config, data_path=None) -> tuple:
         return (config.env_id,)
 
+    def check_config(self, config) -> None:
+        """What depends on the task the config names (goal dimensions, default bounds):
+        one-line UserErrors before any compute (`validate` checks the values alone)."""
+        from pipelines.envs.goals import goal_task
+
+        task = goal_task(config.env_id)  # an unknown env_id: UserError naming the known ones
+        for name in ("goal_thresholds", "subgoal_thresholds", "subgoal_low", "subgoal_high"):
+            values = getattr(config, name)
+            if values and len(values) != task.goal_dim:
+                example = ",".join(["0.05"] * task.goal_dim)
+                raise UserError(f"{name} has {len(values)} values but {config.env_id} goals "
+                                f"have {task.goal_dim} dimensions; give {task.goal_dim} "
+                                f"numbers, e.g. --set {name}={example}")
+        low, high = config.bounds(task)
+        if any(lo >= hi for lo, hi in zip(low, high)):
+            raise UserError(f"subgoal_low must lie below subgoal_high, got {low} and {high}")
+
     def load_data(self, config, data_path=None):
+        self.check_config(config)
         return None  # env workers are started in train()
 
     def train(self, config, data, run_dir, *, verbose: int = 1) -> dict:
@@ -31,6 +50,7 @@ class HACFamily:
         model.keras, normalizer.json, tensorboard/. Returns the metrics."""
         from tfmodels.rl.hac.train import HACTrainer, save_normalizers
 
+        self.check_config(config)  # before the run directory: nothing half-written
         run_dir = start_run_dir(config, run_dir)
         trainer = HACTrainer(config, run_dir, verbose)
         metrics = trainer.learn()

@@ -3,8 +3,8 @@
 Level 0 acts in the task's primitive action space; level i > 0 proposes subgoals in the
 goal space, inside the subgoal bounds (tanh scaled to [low, high]). Every actor and critic
 reads `obs_normalizer(state)` and `goal_normalizer(goal)` — the same two layer objects,
-hence one set of statistics for every level, every env worker and every replica (the
-notes' bug was one normalizer per worker process). They are frozen inside the networks
+hence one set of statistics for every level, every env worker and every replica (one
+normalizer per worker process counts one worker's frames). They are frozen inside the networks
 (`update_in_training=False`); the trainer merges every env frame into them explicitly.
 
 The critic ends in `sigmoid(x + offset) · (−H)`, the reference's bound: Q ∈ [−H, 0]
