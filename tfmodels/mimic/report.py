@@ -122,7 +122,14 @@ def sections(t: dict, figures: dict, config, min_pairs: int) -> list[Section]:
         "H3 cells of a few validation decisions' choice sets coloured by the model's "
         "probability (log scale); the selected cell outlined red, the origin a black dot."])
     maps.figure(figures.get("maps"), "map_choices.csv", "decision maps")
-    return [overall, groups, subsets, calib, pc, bins, curves, maps]
+    density = Section("Log density per km², per split and local hour", [
+        "Mean over decisions of log(P(selected cell) / its area in km²), each model beside "
+        "the uniform null over the candidate area (log_density_null_area): units that do "
+        "not depend on the cell size, so runs on other grids and other tools compare. Local "
+        f"hour on the {config.timezone} clock; 'all' = every decision of the split."])
+    density.table(t["log_density"], "log_density.csv", max_rows=80)
+    shown_sections = [overall, groups, subsets, calib, pc, bins, curves, maps]
+    return shown_sections + ([density] if len(t["log_density"]) else [])
 
 
 def draw(t: dict, choices: pd.DataFrame, decisions: list[int]) -> dict[str, bytes]:

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from configs.families.mimic import MimicConfig
-from tfmodels.mimic.diagnose import calibration, gmp_tables
 from tflab.errors import UserError
+from tfmodels.mimic.diagnose import calibration, gmp_tables
+from tfmodels.mimic.diagnose.density import density_table
 from tfmodels.mimic.diagnose.scored import LABELS, decision_table
 
 DEFAULT_SUBSET = "distance_km > 0"  # the "moving" GMP: what the model knows beyond distance
@@ -104,4 +105,5 @@ def build_tables(choices: pd.DataFrame, config: MimicConfig, metrics: dict, *,
     tables["pc_sensitivity"] = calibration.pc_table(decisions, pairs,
                                                     config.alternatives_per_decision)
     tables["contrast_bins"] = calibration.contrast_bin_table(pairs, config.max_km, min_pairs)
+    tables["log_density"] = density_table(choices, decisions, config.timezone)
     return tables
