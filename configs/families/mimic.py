@@ -127,9 +127,35 @@ class MimicConfig(BaseConfig):
             except ValueError:
                 raise UserError(f"outside must be error, drop or a number to fill with, got "
                                 f"{self.outside!r}") from None
+        parse_fractions(self.split_fractions)
+        if self.crs:
+            from pyproj import CRS
+            from pyproj.exceptions import CRSError
+
+            try:
+                CRS.from_user_input(self.crs)
+            except CRSError:
+                raise UserError(f"crs {self.crs!r} is not a coordinate reference system pyproj "
+                                f"knows; write it as EPSG:NNNN (e.g. --set crs=EPSG:32633)"
+                                ) from None
         if self.alternatives < 0:
             raise UserError(f"alternatives must be >= 0 (0 = full choice sets), got "
                             f"{self.alternatives}")
         if self.alternatives and self.training_view != "choice_sets":
             raise UserError("alternatives samples choice sets; it needs "
                             "training_view=choice_sets")
+
+
+def parse_fractions(text: str) -> tuple[float, float, float]:
+    """`train,val,test` fractions of split=time (train and val > 0, test ≥ 0, sum 1)."""
+    try:
+        values = tuple(float(v) for v in str(text).split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 3 or min(values) < 0 or values[0] <= 0 or values[1] <= 0:
+        raise UserError(f"split_fractions {text!r} must be three numbers train,val,test with "
+                        f"train and val > 0, e.g. --set split_fractions=0.8,0.1,0.1")
+    if abs(sum(values) - 1.0) > 1e-6:
+        raise UserError(f"split_fractions {text!r} sum to {sum(values):g}, not 1; e.g. "
+                        f"--set split_fractions=0.8,0.1,0.1")
+    return values  # type: ignore[return-value]

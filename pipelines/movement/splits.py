@@ -11,25 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from configs.families.mimic import parse_fractions
 from tflab.errors import UserError
 
 SPLITS = ("individual", "time")
 NAMES = ("train", "val", "test")
-
-
-def parse_fractions(text: str) -> tuple[float, float, float]:
-    """`train,val,test` fractions (each ≥ 0, train and val > 0, summing to 1)."""
-    try:
-        values = tuple(float(v) for v in str(text).split(","))
-    except ValueError:
-        values = ()
-    if len(values) != 3 or min(values) < 0 or values[0] <= 0 or values[1] <= 0:
-        raise UserError(f"split_fractions {text!r} must be three numbers train,val,test with "
-                        f"train and val > 0, e.g. --set split_fractions=0.8,0.1,0.1")
-    if abs(sum(values) - 1.0) > 1e-6:
-        raise UserError(f"split_fractions {text!r} sum to {sum(values):g}, not 1; e.g. "
-                        f"--set split_fractions=0.8,0.1,0.1")
-    return values  # type: ignore[return-value]
 
 
 def split_by_individual(individuals, val_fraction: float, seed: int) -> tuple[list, list]:

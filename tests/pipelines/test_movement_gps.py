@@ -4,12 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from configs.families.mimic import parse_fractions
 from pipelines.movement import kernel
 from pipelines.movement.choicesets import decisions_from_tracks
 from pipelines.movement.crs import parse_crs, transform
 from pipelines.movement.features import compute_features
 from pipelines.movement.pixels import pixel_window
-from pipelines.movement.splits import parse_fractions, split_by_time
+from pipelines.movement.splits import split_by_time
 from pipelines.movement.steps import resample_fixes
 from tflab.errors import UserError
 from tfmodels.mimic.metrics import choice_metrics

@@ -68,3 +68,27 @@ def test_lonlat_tracks_give_the_same_decisions_as_projected_ones(walkers, tmp_pa
                                           "crs="), None)
     assert np.array_equal(projected.train.selected, geographic.train.selected)
     assert np.allclose(projected.train.features, geographic.train.features)
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (["crs=EPSG:99999"], "crs 'EPSG:99999' is not a coordinate reference system"),
+    (["split_fractions=0.8,0.2,0.1"], "split_fractions '0.8,0.2,0.1' sum to 1.1, not 1"),
+    (["feature_set=step_km,habitta"], "reads 'habitta' (did you mean 'habitat'?)"),
+    (["covariates=habitat:{folder}/nowhere.tif"], "nowhere.tif' not found"),
+    (["covariates=habitat:{folder}/tracks.csv"], "unknown extension '.csv'"),
+    (["cells=hexagons"], "cells must be one of h3, raster"),
+])
+def test_bad_telemetry_inputs_fail_in_one_line_before_any_compute(walkers, tmp_path,
+                                                                  overrides, message):
+    from tests.cli import run_cli
+
+    out = tmp_path / "run"
+    done = run_cli("tfmodels.fit", "mimic_landscape", "--out", str(out),
+                   "--set", f"data_path={walkers / 'tracks.csv'}",
+                   "--set", f"covariates=habitat:{walkers / 'habitat.tif'}",
+                   *[a for o in overrides for a in ("--set", o.format(folder=walkers))],
+                   timeout=120)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tflab: error:") and message in lines[0]
+    assert not out.exists()
