@@ -69,10 +69,10 @@ def main(argv=None) -> int:
     out = check_out_dir(args.out)
     check_model_files([args.model, *args.ensemble])
     if len(args.inputs) == 2:
-        pairs = _single_pair(*args.inputs, args.calib)
         if args.set:
             raise UserError("--set data_format applies to a directory of pairs, not to "
                             "two image files")
+        pairs = _single_pair(*args.inputs, args.calib)
     elif len(args.inputs) == 1:
         _, pairs = read_data(args.inputs[0], args, need_truth=False)
     else:
