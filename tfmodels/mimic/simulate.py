@@ -223,7 +223,8 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--start-date", default=None,
                         help="start date (default: the tracks' first fixes; 2020-01-01 "
                              "with --cells)")
-    parser.add_argument("--days", type=int_at_least(1), required=True, help="time steps to simulate")
+    parser.add_argument("--days", type=int_at_least(1), required=True,
+                        help="time steps to simulate")
     parser.add_argument("--individuals", type=int_at_least(1), default=None,
                         help="animals to simulate (default: one per start)")
     parser.add_argument("--seed", type=int_at_least(0), default=0, help="seeds the draws (paths)")
