@@ -19,8 +19,9 @@ from tflab.errors import UserError
 class ArgumentParser(argparse.ArgumentParser):
     """argparse with one-line errors: `tflab: error: ...; see PROG --help`, exit 2.
 
-    The description and epilog keep their own line breaks (each command's help is a
-    hand-laid "reads / writes / prints" card with examples).
+    Parse inside a `main_guard`-ed `main`, which prints the `UserError`. The description
+    and epilog keep their own line breaks (each command's help is a hand-laid
+    "reads / writes / prints" card with examples).
     """
 
     def __init__(self, *args, **kwargs):
