@@ -69,4 +69,18 @@ def test_the_main_job_needs_only_the_core_install(tmp_path):
                          "num_layers=0", "--set", "feature_set=v2", "--max-trials", "1",
                          "--out", str(tmp_path / "grid"))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (tmp_path / "grid" / "results.csv").exists()
+    # its numbers, recomputed here from the saved scorer on the same simulated choices
+    import numpy as np
+    import pandas as pd
+
+    from tfmodels.mimic.score import score
+
+    row = pd.read_csv(tmp_path / "grid" / "results.csv").iloc[0]
+    assert row["status"] == "COMPLETED"
+    scores = score(tmp_path / "grid" / "trials" / row["run"], None)
+    chosen = scores[scores["selected"] == 1]
+    for split in ("train", "val"):
+        nll = -np.log(chosen.loc[chosen["split"] == split, "probability"]).mean()
+        assert row[f"nll_decision_{split}"] == pytest.approx(nll, rel=1e-5), split
+    assert row["val_loss"] == pytest.approx(row["nll_decision_val"], rel=1e-6)
+    assert row["gmp_val"] == pytest.approx(np.exp(-row["nll_decision_val"]), rel=1e-5)

@@ -18,6 +18,7 @@ from typing import Callable
 from configs.base import BaseConfig, load_config
 from configs.catalog import add_config_arguments, listed
 from tflab import io
+from tflab.cli import ArgumentParser, check_out_dir
 from tflab.errors import UserError, main_guard
 
 # TensorFlow, Keras and pandas are imported where they are used: TF prints start-up lines
@@ -159,10 +160,9 @@ CLI_EXAMPLE = """examples:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tfmodels.fit", description=CLI_HELP,
-                                     epilog=CLI_EXAMPLE,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m tfmodels.fit", description=CLI_HELP,
+                            epilog=CLI_EXAMPLE)
     add_config_arguments(parser, "config name: a file configs/CONFIG.py (see --list)")
     parser.add_argument("--data", default=None, metavar="PATH",
                         help="input data (default: the config's built-in simulator)")
@@ -200,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     if listed(args, "python -m tfmodels.fit", "mimic_v3"):
         return 0
     config = config_from_args(args)  # before TensorFlow loads: typos fail in one clean line
+    run_dir = check_out_dir(args.out or Path("runs") / config.name)
     from tfmodels.families import get_family
 
     family = get_family(config.family)
@@ -214,7 +215,6 @@ def main(argv: list[str] | None = None) -> int:
     from tfmodels.runtime import quiet_console
 
     quiet_console()
-    run_dir = Path(args.out or Path("runs") / config.name)
     if seeds:
         return fit_seed_population(family, config, data, seeds, run_dir, args.quiet)
     print(f"fit {config.name} ({family.name}) -> {run_dir}", flush=True)

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 
+from tflab.cli import float_at_least
 from tflab.errors import UserError
 from tuning.client import ChiefClient, split_address
 from tuning.kt_compat import retry_queue, serve_oracle
@@ -45,10 +46,12 @@ def add_arguments(parser) -> None:
                        "loopback only; the oracle has no authentication, see README)")
     group.add_argument("--connect", default=None, metavar="HOST:PORT",
                        help="run trials for the chief at HOST:PORT until its grid is done")
-    group.add_argument("--lease", type=float, default=120.0, metavar="SECONDS",
+    group.add_argument("--lease", type=float_at_least(0, strict=True), default=120.0,
+                       metavar="SECONDS",
                        help="chief: a trial whose worker sent no heartbeat for this long "
                        "goes to another worker (default %(default)s)")
-    group.add_argument("--connect-timeout", type=float, default=300.0, metavar="SECONDS",
+    group.add_argument("--connect-timeout", type=float_at_least(0), default=300.0,
+                       metavar="SECONDS",
                        help="worker: keep retrying an unreachable chief this long, then "
                        "exit 2 (default %(default)s)")
 
@@ -60,8 +63,6 @@ def check_arguments(args) -> None:
     if (args.chief or args.connect) and (args.workers or 1) > 1:
         raise UserError("--workers N starts its own chief and workers on this machine; "
                         "use it without --chief/--connect")
-    if args.lease <= 0 or args.connect_timeout < 0:
-        raise UserError("--lease must be > 0 and --connect-timeout >= 0 seconds")
     split_address(args.bind, DEFAULT_PORT)
     if args.connect:
         split_address(args.connect)

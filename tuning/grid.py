@@ -31,7 +31,6 @@ training order comes from the data seed (`split_seed`), the same for every membe
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -39,6 +38,7 @@ from pathlib import Path
 
 from configs.base import BaseConfig, load_config
 from configs.catalog import add_config_arguments, listed
+from tflab.cli import ArgumentParser, check_out_dir, int_at_least
 from tflab.errors import UserError, main_guard
 from tuning import cluster, populations
 
@@ -136,10 +136,9 @@ CLI_EXAMPLE = """examples:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tuning.grid", description=CLI_HELP,
-                                     epilog=CLI_EXAMPLE,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m tuning.grid", description=CLI_HELP,
+                            epilog=CLI_EXAMPLE)
     add_config_arguments(parser, "config name: a file configs/CONFIG.py with a grid")
     parser.add_argument("--data", default=None, metavar="PATH",
                         help="input data (default: the config's built-in simulator)")
@@ -148,14 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE", help="override a config field for every trial; "
                         "a grid axis may be narrowed with a single value")
-    parser.add_argument("--max-trials", type=int, default=None,
+    parser.add_argument("--max-trials", type=int_at_least(1), default=None,
                         help="stop after N trials in total (with seed populations, N "
                         "configurations); resumable")
-    parser.add_argument("--workers", type=int, default=None,
+    parser.add_argument("--workers", type=int_at_least(1), default=None,
                         help="trial processes side by side (a chief and N workers on "
                         "loopback); each uses --threads compute threads (default: one per "
                         "CPU core on a machine without a GPU, one with a GPU)")
-    parser.add_argument("--threads", type=int, default=None,
+    parser.add_argument("--threads", type=int_at_least(1), default=None,
                         help="compute threads per worker (default 1 with --workers N, "
                         "TensorFlow's choice with --connect)")
     parser.add_argument("--population", choices=("on", "off"), default="on",
@@ -189,11 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     if not config.grid:
         declare_grid(config)  # raises the empty-grid error
     grid_size = grid_configs(config)
-    if args.max_trials is not None and args.max_trials < 1:
-        raise UserError("--max-trials must be >= 1")
-    if ((args.workers is not None and args.workers < 1)
-            or (args.threads is not None and args.threads < 1)):
-        raise UserError("--workers and --threads must be >= 1")
+    out_dir = check_out_dir(args.out or Path("grids") / config.name)
     cluster.check_arguments(args)
     if args.connect:  # before TensorFlow loads: no chief is one clean line
         from tuning.client import wait_for_chief
@@ -216,7 +211,6 @@ def main(argv: list[str] | None = None) -> int:
     hp = declare_grid(config, population)
     seeds = len(config.grid.get(populations.SEED_AXIS, [0]))
     trials = grid_size // seeds if population else grid_size
-    out_dir = Path(args.out or Path("grids") / config.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     objective = family.objective
     if args.chief or args.connect:

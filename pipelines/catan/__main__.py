@@ -5,10 +5,10 @@ games instead of generating new ones (see `CLI_HELP`).
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
 from configs.base import load_config
+from tflab.cli import ArgumentParser, check_out_dir, int_at_least
 from tflab.errors import UserError, main_guard
 from tflab.extras import require_family
 
@@ -28,19 +28,20 @@ CLI_EXAMPLE = """example:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.catan", description=CLI_HELP,
-                                     epilog=CLI_EXAMPLE,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--games", type=int, default=None,
-                        help="number of games (default: the config's n_games)")
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m pipelines.catan", description=CLI_HELP,
+                            epilog=CLI_EXAMPLE)
+    parser.add_argument("--games", type=int_at_least(2), default=None,
+                        help="number of games, at least 2: one is held out for validation "
+                        "(default: the config's n_games)")
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="TFDS data dir (default $TFLAB_DATA_DIR or ~/.cache/tflab/tfds)")
     parser.add_argument("--config", default="catan_resnet18",
                         help="config whose bots / seed_start / max_ticks / val_fraction to use")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE", help="override a config field, e.g. max_ticks=300")
-    parser.add_argument("--workers", type=int, default=2, help="game processes (default 2)")
+    parser.add_argument("--workers", type=int_at_least(1), default=2,
+                        help="game processes (default 2)")
     return parser
 
 
@@ -52,15 +53,12 @@ def main(argv: list[str] | None = None) -> int:
 
     overrides = list(args.overrides)
     if args.games is not None:
-        if args.games < 2:
-            raise UserError(f"--games must be >= 2 (one game is held out for validation); "
-                            f"got {args.games}")
         overrides.append(f"n_games={args.games}")
     config = load_config(args.config, overrides)
     if config.family != "catan":
         raise UserError(f"config {args.config!r} is not a catan config")
-    if args.workers < 1:
-        raise UserError(f"--workers must be >= 1, got {args.workers}")
+    if args.out is not None:
+        check_out_dir(args.out)
     games = games_config(config.bots, config.seed_start, config.n_games, config.max_ticks,
                          config.val_fraction, args.workers)
     builder = prepare(games, args.out)

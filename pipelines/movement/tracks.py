@@ -153,7 +153,7 @@ def _finite(values: pd.Series, name: str, crs: str) -> np.ndarray:
     return numbers
 
 
-def validate_tracks(df: pd.DataFrame, crs: str = "") -> pd.DataFrame:
+def validate_tracks(df: pd.DataFrame, crs: str = "", min_fixes: int = 2) -> pd.DataFrame:
     """Checked tracks `individual, time, lat, lon` (+ `x, y` in `crs`), sorted by
     individual then time.
 
@@ -164,14 +164,16 @@ def validate_tracks(df: pd.DataFrame, crs: str = "") -> pd.DataFrame:
     carries no information. Two fixes of one individual at the same timestamp, however,
     are ambiguous (which position is right?) and raise. Individuals with fewer than two
     fixes cannot make a single decision and raise, naming them, rather than being dropped
-    silently. Extra columns are ignored.
+    silently. Extra columns are ignored. `min_fixes=1` accepts single fixes: start
+    positions of a simulation need no decision.
     """
     df = with_standard_names(df)
     require_columns(df, ["individual", "time"], "tracks table",
                     "a tracks table needs one row per fix with individual, time and lat, lon "
                     "(or x, y with --set crs=EPSG:NNNN)")
     if len(df) == 0:
-        raise UserError("tracks table has no rows; it needs at least two fixes per individual")
+        raise UserError(f"tracks table has no rows; it needs at least {min_fixes} fix(es) per "
+                        f"individual")
     tracks = pd.DataFrame({
         "individual": _individual_ids(df["individual"]).to_numpy(),
         "time": parse_times(df["time"], "tracks table").to_numpy(),
@@ -185,11 +187,12 @@ def validate_tracks(df: pd.DataFrame, crs: str = "") -> pd.DataFrame:
                         f"{first['individual']!r} at {first['time']}; keep one fix per "
                         f"individual and timestamp")
     counts = tracks.groupby("individual", sort=True).size()
-    lonely = counts.index[counts < 2].tolist()
+    lonely = counts.index[counts < min_fixes].tolist()
     if lonely:
         shown = ", ".join(map(repr, lonely[:5])) + (" ..." if len(lonely) > 5 else "")
-        raise UserError(f"{len(lonely)} individual(s) have fewer than 2 fixes ({shown}); a "
-                        f"decision needs two consecutive fixes: remove them from the table")
+        raise UserError(f"{len(lonely)} individual(s) have fewer than {min_fixes} fixes "
+                        f"({shown}); a decision needs two consecutive fixes: remove them "
+                        f"from the table")
     return tracks.sort_values(["individual", "time"], kind="stable").reset_index(drop=True)
 
 

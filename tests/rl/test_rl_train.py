@@ -69,16 +69,30 @@ def test_family_train_writes_the_run_directory_breakout_repr(tmp_path):
 
 
 @pytest.mark.slow
-def test_cli_smoke(tmp_path):
+def test_cli_smoke_same_seed_same_run(tmp_path):
+    """The real entry point, twice side by side with one seed: every loss, return and weight
+    of the two fresh processes is the same (seeding holds end to end, not only in-process)."""
     import subprocess
     import sys
 
-    out = tmp_path / "run"
-    result = subprocess.run([sys.executable, "-m", "tfmodels.rl", "a2c_breakout", "--out", str(out),
-                             "--set", "total_steps=320", "--set", "n_envs=4",
-                             "--set", "repr_coef=0.05", "--set", "contra_coef=0.01",
-                             "--set", "decoder_coef=0.1", "--quiet"] + sum(
-                                 (["--set", t] for t in TINY), []),
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert (out / "metrics.json").exists()
+    overrides = ["total_steps=320", "n_envs=4", "repr_coef=0.05", "contra_coef=0.01",
+                 "decoder_coef=0.1", "normalize_obs=true", *TINY]
+    runs = [tmp_path / "a", tmp_path / "b"]
+    processes = [subprocess.Popen(
+        [sys.executable, "-m", "tfmodels.rl", "a2c_breakout", "--out", str(out), "--quiet",
+         *sum((["--set", o] for o in overrides), [])],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for out in runs]
+    outputs = [process.communicate(timeout=300) for process in processes]
+    for process, (_, stderr) in zip(processes, outputs):
+        assert process.returncode == 0, stderr[-2000:]
+    saved = [json.loads((out / "metrics.json").read_text()) for out in runs]
+    assert json.loads(outputs[0][0].splitlines()[0]) == {
+        k: saved[0].get(k) for k in get_family("a2c").cli_keys}
+    clock = {"wall_s", "steps_per_sec_overall"}
+    assert {k: v for k, v in saved[0].items() if k not in clock} == {
+        k: v for k, v in saved[1].items() if k not in clock}
+    assert saved[0]["total_steps"] == 320 and saved[0]["episodes"] > 0
+    models = [keras.saving.load_model(out / "model.keras") for out in runs]
+    for a, b in zip(*(m.get_weights() for m in models)):
+        np.testing.assert_array_equal(a, b)
+    assert normalizer_of(models[0]).count.numpy() == 320  # every training frame once

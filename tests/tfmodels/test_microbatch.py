@@ -51,6 +51,29 @@ def test_pieces_give_the_whole_batch_gradient_and_running_loss(data):
     assert history_whole["loss"][-1] < history_whole["loss"][0]  # it did train
 
 
+def test_one_step_applies_the_whole_batch_gradient_and_reports_its_loss(data):
+    """SGD with learning rate 1: the weights move by exactly minus the gradient, so one
+    micro-batched step exposes its gradient; the reference is a plain tape over the batch."""
+    x, mask, y = data
+    inputs, labels = next(iter(dataset(x, mask, y, 40)))
+    keras.utils.set_random_seed(5)
+    model = build_logodds_model(3, num_layers=2, layer_size=16, micro_batch=MICRO)
+    model.compile(keras.optimizers.SGD(1.0),
+                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    assert model._splits((inputs, labels))  # 40 decisions in pieces of 7: the pieces path
+    before = [v.numpy() for v in model.trainable_variables]
+    with tf.GradientTape() as tape:
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(
+            labels, model(inputs, training=True))
+    gradients = tape.gradient(loss, model.trainable_variables)
+    logs = model.train_on_batch(inputs, labels, return_dict=True)
+    assert logs["loss"] == pytest.approx(float(loss), rel=1e-6)
+    for start, variable, gradient in zip(before, model.trainable_variables, gradients):
+        np.testing.assert_allclose(start - variable.numpy(), gradient.numpy(), rtol=1e-5,
+                                   atol=1e-7, err_msg=variable.path)
+    assert max(float(np.abs(g).max()) for g in gradients) > 1e-3  # a step that moved
+
+
 def test_evaluate_and_true_loss_are_the_whole_batch_mean(data):
     x, mask, y = data
     pieces = _model(MICRO)
@@ -76,9 +99,15 @@ def test_two_replicas_with_pieces_match_one_device_whole_batches(data):
 
 
 def test_compiled_metrics_fall_back_to_the_keras_step(data):
+    """With a compiled metric the pieces are skipped: the step is Keras' own, so loss and
+    accuracy equal an un-split model's to the last float bit."""
     model = _model(MICRO, metrics=["sparse_categorical_accuracy"])
-    history = _train(model, data, epochs=1)
-    assert 0.0 <= history["sparse_categorical_accuracy"][0] <= 1.0
+    plain = _model(0, metrics=["sparse_categorical_accuracy"])
+    x, mask, y = data
+    assert not model._splits((dict(features=x, mask=mask), y))
+    history, reference = _train(model, data, epochs=2), _train(plain, data, epochs=2)
+    assert history == reference
+    assert 0.3 < reference["sparse_categorical_accuracy"][-1] < 1.0  # learning, not perfect
 
 
 def test_saved_model_reloads_as_a_plain_functional_model(data, tmp_path):
@@ -111,4 +140,8 @@ def test_dropout_in_pieces_is_seeded_and_still_a_training_mode_loss(data):
     second, _ = run()
     for a, b in zip(first.get_weights(), second.get_weights()):
         np.testing.assert_array_equal(a, b)  # same seed, same masks, same numbers
+    # the true loss is the inference-mode mean at the epoch's end weights (no dropout) ...
+    assert history["train_loss_true"][-1] == pytest.approx(
+        first.evaluate(dataset(x, mask, y, 40), verbose=0), rel=1e-6)
+    # ... and the running loss, with half the units dropped, is not it
     assert abs(history["loss"][-1] - history["train_loss_true"][-1]) > 0.01

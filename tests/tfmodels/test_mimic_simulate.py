@@ -107,3 +107,19 @@ def test_bad_start_cells_are_one_line_exit_2(tiny_mimic_run, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "is not an H3 cell id" in err[0]
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_start_file_of_one_fix_per_animal_starts_them_there(tiny_mimic_run, start_tracks,
+                                                              tmp_path):
+    """Only each individual's first fix is used, so a file of first fixes alone gives the
+    same paths as the whole tracks (same seed), and no start-track steps to compare."""
+    tracks = pd.read_csv(start_tracks)
+    first = tracks.sort_values(["individual", "time"]).groupby("individual").head(1)
+    first.sample(frac=1.0, random_state=0).to_csv(tmp_path / "first.csv", index=False)
+    args = ["--days", "4", "--seed", "2"]
+    whole = _simulate(tiny_mimic_run, tmp_path / "w.csv", "--start", str(start_tracks), *args)
+    single = _simulate(tiny_mimic_run, tmp_path / "s.csv", "--start", str(tmp_path / "first.csv"),
+                       *args)
+    pd.testing.assert_frame_equal(single, whole)
+    summary = json.loads((tmp_path / "s_summary.json").read_text())
+    assert summary["simulated"]["steps"] == len(first) * 4 and "start_tracks" not in summary

@@ -14,13 +14,13 @@ contrast-bin error table, response curves and maps of sample choice sets.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from tflab import io
+from tflab.cli import ArgumentParser, check_out_dir, int_at_least
 from tflab.errors import UserError, main_guard
 from tfmodels.mimic.diagnose import baseline, runs, scored, tables
 from tfmodels.mimic.diagnose.html import Section, page
@@ -151,8 +151,9 @@ def build_report(args) -> Path:
 
     chosen = runs.resolve_runs(args.run_dir)
     config, _ = read_run(chosen.primary)
+    if args.baseline and not args.no_baseline:  # a wrong baseline costs no scoring pass
+        baseline.check_baseline(Path(args.baseline), config)
     metrics = io.read_json(chosen.primary / "metrics.json")
-    args.out = Path(args.out or Path(args.run_dir) / "report")
     choices = score_choices(chosen.primary, config, metrics, args)
     t = tables.build_tables(choices, config, metrics, group_by=args.group_by,
                             subsets=args.choices or [tables.DEFAULT_SUBSET],
@@ -214,10 +215,9 @@ CLI_EXAMPLE = """example:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tfmodels.mimic.report",
-                                     description=CLI_HELP, epilog=CLI_EXAMPLE,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m tfmodels.mimic.report",
+                            description=CLI_HELP, epilog=CLI_EXAMPLE)
     parser.add_argument("run_dir", type=Path, help="a mimic run directory or grid directory")
     parser.add_argument("--data", default=None, help="tracks or choice table to diagnose on "
                         "(default: the data the run was trained on)")
@@ -232,18 +232,18 @@ def build_parser() -> argparse.ArgumentParser:
                         "instead of fitting one")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the distance-only model")
-    parser.add_argument("--min-pairs", type=int, default=1000,
+    parser.add_argument("--min-pairs", type=int_at_least(1), default=1000,
                         help="contrast-bin table: keep bins with at least this many pairs")
-    parser.add_argument("--maps", type=int, default=4, help="sample decisions to map")
-    parser.add_argument("--seed", type=int, default=0, help="seeds the choice of mapped decisions")
+    parser.add_argument("--maps", type=int_at_least(1), default=4, help="sample decisions to map")
+    parser.add_argument("--seed", type=int_at_least(0), default=0,
+                        help="seeds the choice of mapped decisions")
     return parser
 
 
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.min_pairs < 1 or args.maps < 1:
-        raise UserError("--min-pairs and --maps must be >= 1")
+    args.out = check_out_dir(args.out or Path(args.run_dir) / "report")
     from pipelines.movement.expressions import tokenize
 
     for text in args.choices:  # syntax errors before any data or TensorFlow loads

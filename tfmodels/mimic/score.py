@@ -19,7 +19,6 @@ simulator's `true_prob`. Prints the geometric mean probability of the selections
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from pathlib import Path
@@ -30,6 +29,7 @@ import pandas as pd
 from configs.families.mimic import MimicConfig
 from pipelines import movement
 from tflab import io
+from tflab.cli import ArgumentParser, check_out_file, int_at_least
 from tflab.errors import UserError, main_guard
 
 RUN_FILES = ("config.json", "features.json", "scorer.keras")
@@ -158,9 +158,8 @@ CLI_EXAMPLE = """example:
 
 @main_guard
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tfmodels.mimic.score",
-                                     description=CLI_HELP, epilog=CLI_EXAMPLE,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(prog="python -m tfmodels.mimic.score",
+                            description=CLI_HELP, epilog=CLI_EXAMPLE)
     parser.add_argument("run_dir", type=Path, help="a mimic run directory (tfmodels.fit / grid)")
     parser.add_argument("--data", default=None,
                         help="tracks or long choice table (CSV/Parquet); default: the run's "
@@ -170,13 +169,13 @@ def main(argv: list[str] | None = None) -> int:
                              "run's covariates_path")
     parser.add_argument("--out", type=Path, default=None,
                         help="output CSV or .parquet (default RUN_DIR/scores.csv)")
-    parser.add_argument("--batch-size", type=int, default=65_536,
+    parser.add_argument("--batch-size", type=int_at_least(1), default=65_536,
                         help="choice rows per scorer call (memory only; results are the same)")
     args = parser.parse_args(argv)
-    out = args.out or args.run_dir / "scores.csv"
     if not args.run_dir.is_dir():
         raise UserError(f"run directory {args.run_dir} does not exist; pass the directory "
                         f"that tfmodels.fit --out or a grid trial wrote")
+    out = check_out_file(args.out or args.run_dir / "scores.csv")
     scores = score(args.run_dir, args.data, args.covariates, args.batch_size)
     if out.suffix == ".parquet":
         with io.atomic_path(out) as tmp:

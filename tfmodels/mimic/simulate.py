@@ -17,13 +17,13 @@ instead of the run (runs trained on the simulator only), for comparison.
 
 On the simulator's fields, OUT_covariates.csv holds the covariates of every choice the
 animals faced, so `tfmodels.fit mimic_v3 --data OUT --set covariates_path=OUT_covariates.csv`
-refits on the simulated tracks. Prints, and writes to OUT_summary.json, the stay-put share and step-distance distribution
-of the simulated tracks beside those of the --start tracks (measured the same way:
-consecutive fixes of one animal, great-circle distance between cell centres).
+refits on the simulated tracks. Prints, and writes to OUT_summary.json, the stay-put share
+and step-distance distribution of the simulated tracks beside those of the --start tracks
+(measured the same way: consecutive fixes of one animal, great-circle distance between cell
+centres; start tracks of single fixes have no steps to show).
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -34,6 +34,7 @@ import pandas as pd
 from pipelines.movement.geo import great_circle_km
 from pipelines.movement.tracks import read_table, validate_covariates, validate_tracks
 from tflab import io
+from tflab.cli import ArgumentParser, check_out_file, float_at_least, int_at_least
 from tflab.errors import UserError, main_guard
 
 STEP_BINS = (0.0, 1e-6, 45.0, 75.0, 90.0, 1e9)  # stay, 1st ring, 2nd, ... (km, res 4)
@@ -41,11 +42,10 @@ STEP_LABELS = ("0 (stay)", "(0, 45]", "(45, 75]", "(75, 90]", "> 90")
 
 
 def starts_from(args, resolution: int) -> tuple[list[str], np.ndarray, list]:
-    """(start cells, start times, individual ids) of the K simulated animals."""
-    if (args.start is None) == (args.cells is None):
-        raise UserError("give exactly one of --start TRACKS.csv or --cells CELL[,CELL...]")
+    """(start cells, start times, individual ids) of the K simulated animals (main has
+    checked that exactly one of --start and --cells is given)."""
     if args.start is not None:
-        tracks = validate_tracks(read_table(args.start))
+        tracks = start_tracks(args.start)
         first = tracks.groupby("individual", sort=True).head(1).reset_index(drop=True)
         cells = [h3.latlng_to_cell(a, b, resolution) for a, b in zip(first["lat"], first["lon"])]
         times, names = first["time"].to_numpy(), first["individual"].tolist()
@@ -59,14 +59,38 @@ def starts_from(args, resolution: int) -> tuple[list[str], np.ndarray, list]:
         if other:
             raise UserError(f"--cells are H3 resolution {sorted(other)}, the run's cells "
                             f"{resolution}; use cells of resolution {resolution}")
-        times = np.full(len(cells), np.datetime64(pd.Timestamp(args.start_date), "ns"))
+        times = np.full(len(cells), np.datetime64(args.start_date, "ns"))
         names = list(range(len(cells)))
     k = args.individuals or len(cells)
     pick = np.arange(k) % len(cells)
     ids = [names[i] if k == len(cells) else f"{names[i]}_{n}" for n, i in enumerate(pick)]
-    if args.start_date and args.start is not None:
-        times = np.full(len(cells), np.datetime64(pd.Timestamp(args.start_date), "ns"))
+    if args.start_date is not None and args.start is not None:
+        times = np.full(len(cells), np.datetime64(args.start_date, "ns"))
     return [cells[i] for i in pick], np.asarray(times)[pick], ids
+
+
+def start_tracks(path: str) -> pd.DataFrame:
+    """The --start tracks; one fix per individual is enough (only its first fix is used)."""
+    return validate_tracks(read_table(path), min_fixes=1)
+
+
+def parse_start_date(text: str) -> pd.Timestamp:
+    """--start-date as a timestamp (naive, as the tracks' times are), or a UserError."""
+    try:
+        when = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        when = pd.NaT
+    if when is pd.NaT:
+        raise UserError(f"--start-date {text!r} is not a date; write an ISO date such as "
+                        f"2020-06-01 or 2020-06-01T12:00")
+    return when.tz_convert(None) if when.tzinfo is not None else when
+
+
+def output_paths(out: Path) -> list[Path]:
+    """Every file a simulation may write: OUT, OUT_summary.json, OUT_covariates.csv, OUT.png."""
+    stem = str(out.with_suffix(""))
+    return [out, Path(stem + "_summary.json"), Path(stem + "_covariates.csv"),
+            out.with_suffix(".png")]
 
 
 def step_summary(tracks: pd.DataFrame) -> dict:
@@ -77,7 +101,8 @@ def step_summary(tracks: pd.DataFrame) -> dict:
     km = great_circle_km(lat[:-1], lon[:-1], lat[1:], lon[1:])[same]
     counts = np.histogram(km, bins=STEP_BINS)[0]
     moves = km[km > 1e-6]
-    return {"steps": int(len(km)), "stay_put_share": float((km <= 1e-6).mean()),
+    stay = float((km <= 1e-6).mean()) if len(km) else float("nan")  # no steps: no share
+    return {"steps": int(len(km)), "stay_put_share": stay,
             "step_km_share": dict(zip(STEP_LABELS, (counts / max(len(km), 1)).tolist())),
             "mean_move_km": float(moves.mean()) if len(moves) else 0.0}
 
@@ -125,7 +150,7 @@ def run(args) -> dict:
         io.write_csv(args.out, mass)
         from tfmodels.mimic.mass_maps import small_multiples
 
-        small_multiples(mass, args.out.with_suffix(".png"))
+        small_multiples(mass, output_paths(args.out)[3])
         totals = mass.groupby("day")["probability"].sum()
         summary = {"mode": "mass", "days": args.days, "cells_last_day": int(
             (mass["day"] == args.days).sum()), "max_abs_total_minus_1": float(
@@ -140,17 +165,19 @@ def run(args) -> dict:
             tracks["individual"] = tracks["individual"].astype(np.int64)
         io.write_csv(args.out, tracks)
         if world.recorded:
-            covariates_out = Path(str(args.out.with_suffix("")) + "_covariates.csv")
+            covariates_out = output_paths(args.out)[2]
             io.write_csv(covariates_out, world.covariate_table())
             print(f"wrote {covariates_out}: the simulator's covariates at every choice the "
                   f"animals faced (fit on the tracks with --set covariates_path=...)")
         summary = {"mode": "paths", "model": "simulator truth" if args.truth else
                    str(args.run_dir), "seed": args.seed, "simulated": step_summary(tracks)}
         if args.start is not None:
-            summary["start_tracks"] = step_summary(validate_tracks(read_table(args.start)))
+            start = step_summary(start_tracks(args.start))
+            if start["steps"]:  # single start fixes make no step to compare with
+                summary["start_tracks"] = start
     summary["measured_as"] = ("consecutive fixes of one animal; great-circle km between "
                               "cell centres; stay = 0 km")
-    io.write_json(Path(str(args.out.with_suffix("")) + "_summary.json"), summary)
+    io.write_json(output_paths(args.out)[1], summary)
     return summary
 
 
@@ -186,23 +213,23 @@ CLI_EXAMPLE = """example:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tfmodels.mimic.simulate",
-                                     description=CLI_HELP, epilog=CLI_EXAMPLE,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m tfmodels.mimic.simulate",
+                            description=CLI_HELP, epilog=CLI_EXAMPLE)
     parser.add_argument("run_dir", type=Path, help="a mimic run directory")
     parser.add_argument("--start", default=None, help="tracks CSV: animals start at each "
-                        "individual's first fix")
+                        "individual's first fix (one fix per individual is enough)")
     parser.add_argument("--cells", default=None, help="comma-separated H3 start cells")
     parser.add_argument("--start-date", default=None,
                         help="start date (default: the tracks' first fixes; 2020-01-01 "
                              "with --cells)")
-    parser.add_argument("--days", type=int, required=True, help="time steps to simulate")
-    parser.add_argument("--individuals", type=int, default=None,
+    parser.add_argument("--days", type=int_at_least(1), required=True,
+                        help="time steps to simulate")
+    parser.add_argument("--individuals", type=int_at_least(1), default=None,
                         help="animals to simulate (default: one per start)")
-    parser.add_argument("--seed", type=int, default=0, help="seeds the draws (paths)")
+    parser.add_argument("--seed", type=int_at_least(0), default=0, help="seeds the draws (paths)")
     parser.add_argument("--mode", choices=("paths", "mass"), default="paths")
-    parser.add_argument("--min-mass", type=float, default=1e-12,
+    parser.add_argument("--min-mass", type=float_at_least(0, high=1), default=1e-12,
                         help="mass mode: cells holding less keep their mass in place that "
                              "day (total conserved; bounds the far tail; 0 = exact)")
     parser.add_argument("--covariates", default=None, help="covariate table where animals go "
@@ -216,10 +243,17 @@ def build_parser() -> argparse.ArgumentParser:
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.days < 1 or (args.individuals is not None and args.individuals < 1):
-        raise UserError("--days and --individuals must be >= 1")
+    if (args.start is None) == (args.cells is None):
+        raise UserError("give exactly one of --start TRACKS.csv or --cells CELL[,CELL...]")
     if args.cells is not None and args.start_date is None:
         args.start_date = "2020-01-01"
+    if args.start_date is not None:
+        args.start_date = parse_start_date(args.start_date)
+    check_out_file(args.out)
+    for path in output_paths(args.out)[1:]:
+        if path.is_dir():
+            raise UserError(f"--out {args.out} also writes {path}, which is a directory; "
+                            f"choose another --out")
     if not args.run_dir.is_dir():
         raise UserError(f"run directory {args.run_dir} does not exist; pass the directory "
                         f"tfmodels.fit --out wrote")

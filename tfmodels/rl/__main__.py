@@ -6,13 +6,12 @@ tensorboard/ and the family's CSVs — view with `tensorboard --logdir runs/`.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 from configs.catalog import add_config_arguments, listed
+from tflab.cli import ArgumentParser, check_out_dir
 from tflab.errors import UserError, main_guard
 
 RL_FAMILIES = ("a2c", "hac")
@@ -41,9 +40,8 @@ CLI_EXAMPLE = """examples:
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m tfmodels.rl", description=CLI_HELP,
-                                     epilog=CLI_EXAMPLE,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(prog="python -m tfmodels.rl", description=CLI_HELP,
+                            epilog=CLI_EXAMPLE)
     add_config_arguments(parser, "an a2c or hac config name: a file configs/CONFIG.py (see "
                          "--list)")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
@@ -63,16 +61,18 @@ def main(argv=None) -> int:
     from configs.base import load_config
     from tfmodels.families import get_family
 
+    if args.out is not None:  # before the config: validating it may load the environments
+        check_out_dir(args.out)
     config = load_config(args.config, args.overrides)  # config errors before TF loads
     if config.family not in RL_FAMILIES:
         raise UserError(f"config {args.config!r} is family {config.family!r}, not one of "
                         f"{', '.join(RL_FAMILIES)}; use python -m tfmodels.fit {args.config}")
+    run_dir = check_out_dir(args.out or f"runs/{config.name}-{time.strftime('%Y%m%d-%H%M%S')}")
     family = get_family(config.family)
     data = family.load_data(config, None)  # the environments it names: checked before TF
     from tfmodels.runtime import quiet_console
 
     quiet_console()
-    run_dir = Path(args.out or f"runs/{config.name}-{time.strftime('%Y%m%d-%H%M%S')}")
     metrics = family.train(config, data, run_dir, verbose=0 if args.quiet else 1)
     print(json.dumps({k: metrics.get(k) for k in family.cli_keys}))
     print(f"run directory: {run_dir} ({family.cli_note})")

@@ -6,8 +6,10 @@ OpenCV only, before TensorFlow is imported, so a bad directory costs one line an
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from pipelines.stereo.formats import FORMATS, read_pairs
+from tflab.cli import float_at_least, int_at_least
 from tflab.errors import UserError
 from tfmodels.stereo.options import CHOSEN, InferenceOptions
 
@@ -40,6 +42,14 @@ def read_data(root: str, args, need_truth: bool):
     return read_pairs(root, settings.get("data_format", ""), args.calib, need_truth)
 
 
+def check_model_files(paths: list[str]) -> None:
+    """MODEL and every --ensemble file exist, checked before TensorFlow loads."""
+    for path in paths:
+        if not Path(path).is_file():
+            raise UserError(f"model {path} not found; give a model.keras written by a stereo "
+                            f"run, e.g. runs/rich/model.keras")
+
+
 def check_max_disparity(requested: int | None, model_max: int) -> int:
     """The scoring range: the model's own unless a smaller one is asked for."""
     if requested is None:
@@ -55,12 +65,13 @@ def add_inference_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vflip", action=argparse.BooleanOptionalAction, default=CHOSEN.vflip,
                         help="also predict the vertically flipped pair and average (2x the "
                              "passes)")
-    parser.add_argument("--lr-check", type=float, default=CHOSEN.lr_threshold, metavar="PX",
+    parser.add_argument("--lr-check", type=float_at_least(0), default=CHOSEN.lr_threshold,
+                        metavar="PX",
                         help="left-right consistency threshold in px: also predict the right "
                              "view (swapped, mirrored pair; 2x the passes), refuse left pixels "
                              "whose match does not lead back within PX and fill them from the "
                              "background along the row; 0 = off")
-    parser.add_argument("--median", type=int, default=CHOSEN.median, metavar="K",
+    parser.add_argument("--median", type=int_at_least(0), default=CHOSEN.median, metavar="K",
                         help="KxK median filter on the result; 0 = off")
     parser.add_argument("--ensemble", action="append", default=[], metavar="MODEL",
                         help="another model.keras of the same geometry whose disparity is "
@@ -71,10 +82,5 @@ def add_inference_options(parser: argparse.ArgumentParser) -> None:
 
 
 def inference_options(args) -> InferenceOptions:
-    """The parsed test-time options; one line and exit 2 when out of range."""
-    try:
-        return InferenceOptions(vflip=args.vflip, lr_threshold=args.lr_check,
-                                median=args.median)
-    except ValueError:
-        raise UserError(f"--lr-check and --median must be >= 0, got {args.lr_check} and "
-                        f"{args.median}") from None
+    """The parsed test-time options (their ranges are checked by the argument types)."""
+    return InferenceOptions(vflip=args.vflip, lr_threshold=args.lr_check, median=args.median)

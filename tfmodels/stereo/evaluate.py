@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from tflab import io
+from tflab.cli import ArgumentParser, check_out_dir, int_at_least
 from tflab.errors import UserError, main_guard
 
 
@@ -137,6 +138,19 @@ def write_scores(out: Path, rows: dict, meta: dict) -> None:
     io.write_csv(out / "scores.csv", frame)
 
 
+def sgbm_block_size(text: str) -> int:
+    """argparse type: 0 (no SGBM rows) or an odd block size. OpenCV stores any integer but
+    matches with 5 when it is not positive, so a wrong value would be scored silently."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0 or (value % 2 == 0 and value != 0):
+        raise argparse.ArgumentTypeError(f"expected an odd block size (1, 3, 5, ...) or 0 "
+                                         f"for no SGBM rows, got {text!r}")
+    return value
+
+
 EVALUATE_HELP = """Score a trained stereo network beside OpenCV StereoSGBM on the same pixels.
 
 reads:  MODEL (model.keras of a stereo run); --data, a directory of rectified pairs with
@@ -155,27 +169,27 @@ EVALUATE_EXAMPLE = """examples:
 @main_guard
 def main(argv=None) -> int:
     from tfmodels.stereo.cli_args import (add_data_options, add_inference_options,
-                                          check_max_disparity, inference_options, read_data)
+                                          check_max_disparity, check_model_files,
+                                          inference_options, read_data)
 
-    parser = argparse.ArgumentParser(prog="python -m tfmodels.stereo.evaluate",
-                                     description=EVALUATE_HELP, epilog=EVALUATE_EXAMPLE,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(prog="python -m tfmodels.stereo.evaluate",
+                            description=EVALUATE_HELP, epilog=EVALUATE_EXAMPLE)
     parser.add_argument("model", help="model.keras written by a stereo run")
     parser.add_argument("--data", required=True, help="directory of rectified pairs with "
                         "ground truth (Middlebury, KITTI, SceneFlow or captures layout)")
-    parser.add_argument("--max-disparity", type=int, default=None,
+    parser.add_argument("--max-disparity", type=int_at_least(1), default=None,
                         help="score pixels up to this disparity (default: the model's range); "
                              "ground truth beyond it is counted, not scored")
-    parser.add_argument("--sgbm-block-size", type=int, default=3,
-                        help="StereoSGBM blockSize (odd; 0 = no SGBM rows)")
+    parser.add_argument("--sgbm-block-size", type=sgbm_block_size, default=3,
+                        help="StereoSGBM blockSize (odd: 1, 3, 5, ...; 0 = no SGBM rows)")
     parser.add_argument("--out", default=None, help="where scores.json/csv go "
                         "(default: DATA_eval next to the data directory)")
     add_data_options(parser)
     add_inference_options(parser)
     args = parser.parse_args(argv)
     options = inference_options(args)
-    if args.sgbm_block_size and args.sgbm_block_size % 2 == 0:
-        raise UserError(f"--sgbm-block-size must be odd, got {args.sgbm_block_size}")
+    out = check_out_dir(args.out or f"{Path(args.data).resolve()}_eval")
+    check_model_files([args.model, *args.ensemble])
     data_format, pairs = read_data(args.data, args, need_truth=True)
     from tfmodels.stereo.inference import load_stereo_models, model_geometry
     from tfmodels.stereo.scoring import scores_table
@@ -184,7 +198,6 @@ def main(argv=None) -> int:
     model_max, volume_scale = model_geometry(models[0])
     max_disparity = check_max_disparity(args.max_disparity, model_max)
     rows = evaluate_pairs(models, pairs, max_disparity, args.sgbm_block_size, options)
-    out = Path(args.out or f"{Path(args.data).resolve()}_eval")
     title = (f"{len(pairs)} {data_format} pairs from {args.data}, full size; model "
              f"{' + '.join([args.model, *args.ensemble])} (max_disparity {model_max}, cost volume "
              f"1/{volume_scale}); {options.describe()}; scored up to {max_disparity} px; "

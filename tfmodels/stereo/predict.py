@@ -13,11 +13,11 @@ left-right check with occlusion fill, median, averaged networks) are the same as
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
+from tflab.cli import ArgumentParser, check_out_dir
 from tflab.errors import UserError, main_guard
 
 
@@ -54,11 +54,10 @@ PREDICT_EXAMPLE = """examples:
 @main_guard
 def main(argv=None) -> int:
     from tfmodels.stereo.cli_args import (add_data_options, add_inference_options,
-                                          inference_options, read_data)
+                                          check_model_files, inference_options, read_data)
 
-    parser = argparse.ArgumentParser(prog="python -m tfmodels.stereo.predict",
-                                     description=PREDICT_HELP, epilog=PREDICT_EXAMPLE,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(prog="python -m tfmodels.stereo.predict",
+                            description=PREDICT_HELP, epilog=PREDICT_EXAMPLE)
     parser.add_argument("model", help="model.keras written by a stereo run")
     parser.add_argument("inputs", nargs="+", metavar="LEFT RIGHT | DIR",
                         help="a left and a right image, or a directory of pairs")
@@ -67,11 +66,13 @@ def main(argv=None) -> int:
     add_inference_options(parser)
     args = parser.parse_args(argv)
     options = inference_options(args)
+    out = check_out_dir(args.out)
+    check_model_files([args.model, *args.ensemble])
     if len(args.inputs) == 2:
-        pairs = _single_pair(*args.inputs, args.calib)
         if args.set:
             raise UserError("--set data_format applies to a directory of pairs, not to "
                             "two image files")
+        pairs = _single_pair(*args.inputs, args.calib)
     elif len(args.inputs) == 1:
         _, pairs = read_data(args.inputs[0], args, need_truth=False)
     else:
@@ -82,7 +83,6 @@ def main(argv=None) -> int:
 
     models = load_stereo_models([args.model, *args.ensemble])
     max_disparity, volume_scale = model_geometry(models[0])
-    out = Path(args.out)
     for pair in pairs:
         start = time.perf_counter()
         disparity = predict_pair(models, pair.left, pair.right, options)
