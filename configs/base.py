@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from tflab.errors import UserError
-from tflab.extras import require_family
 
 # Learning-rate schedules a config may name with `lr_decay` (built by tfmodels/schedules.py).
 LR_DECAYS = ("none", "cosine")
@@ -160,7 +159,9 @@ def load_config(name: str, overrides: list[str] | None = None) -> BaseConfig:
         raise UserError(f"unknown config {name!r}; known configs: "
                         f"{', '.join(known_config_names())}")
     config = importlib.import_module(f"configs.{name}").get_config()
-    require_family(config.family)  # validation may need the family's packages
+    from configs.families import family_spec
+
+    family_spec(config.family).require()  # validation may need the family's packages
     values = parse_overrides(overrides or [])
     return config.with_values(values)
 

@@ -10,7 +10,10 @@ import sys
 import pytest
 
 from tests.cli import ROOT
-from tflab.extras import FAMILY_EXTRAS, missing_modules
+from configs.families import all_specs
+from tflab.extras import missing_modules
+
+FAMILY_EXTRAS = {name: (spec.extra, spec.modules) for name, spec in all_specs().items()}
 
 BLOCK = """
 import importlib.abc, runpy, sys

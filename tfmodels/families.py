@@ -1,9 +1,9 @@
 """The family registry: how `tfmodels.fit` and `tuning.grid` reach a model family.
 
-A config names its family (`config.family = "mimic"`); the registry maps that name to the
-module that implements the `Family` protocol below. This is the only place that knows every
-family's code (tflab/extras.py knows which optional install each one needs), so `tuning`
-stays generic: it sees configs, data keys and metric dicts, nothing else.
+A config names its family (`config.family = "mimic"`); its spec (declared once, in
+configs/families/NAME.py) names the module that implements the `Family` protocol below and
+the optional install it needs. `tuning` stays generic: it sees configs, data keys and
+metric dicts, nothing else.
 """
 from __future__ import annotations
 
@@ -13,15 +13,7 @@ from typing import Any, Protocol
 
 from configs.base import BaseConfig
 from tflab.errors import UserError
-from tflab.extras import require_family
-
-FAMILY_MODULES = {
-    "mimic": "tfmodels.mimic.family",
-    "catan": "tfmodels.catan.family",
-    "stereo": "tfmodels.stereo.family",
-    "a2c": "tfmodels.rl.family",
-    "hac": "tfmodels.rl.hac.family",
-}
+from configs.families import all_specs, family_spec
 
 
 class Family(Protocol):
@@ -49,9 +41,11 @@ class Family(Protocol):
 
 
 def get_family(name: str) -> Family:
-    if name not in FAMILY_MODULES:
-        raise UserError(f"unknown family {name!r}; known families: "
-                        f"{', '.join(sorted(FAMILY_MODULES))}")
-    require_family(name)  # a missing optional install: one line naming the pip extra
-    module = importlib.import_module(FAMILY_MODULES[name])
-    return module.FAMILY
+    """The family's implementation, after checking its optional install (one line)."""
+    spec = family_spec(name)
+    spec.require()
+    return importlib.import_module(spec.implementation).FAMILY
+
+
+def family_names() -> list[str]:
+    return sorted(all_specs())

@@ -12,6 +12,7 @@ import dataclasses
 from typing import Literal
 
 from configs.base import BaseConfig
+from configs.families.spec import FamilySpec
 from tflab.errors import UserError
 
 COEFFICIENTS = ("ent_coef", "vf_coef", "repr_coef", "contra_coef", "encoder_coef",
@@ -89,3 +90,9 @@ class A2CConfig(BaseConfig):
             raise UserError("train_variants is empty; use ['none'] for the plain game")
         if self.contra_temperature <= 0:
             raise UserError(f"contra_temperature must be > 0, got {self.contra_temperature}")
+
+
+SPEC = FamilySpec(name="a2c", implementation="tfmodels.rl.family", extra="rl",
+                  modules=("minatar", "gymnasium"),
+                  question="do representation losses help A2C on held-out variants?",
+                  cli="tfmodels.rl")

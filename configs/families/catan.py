@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from configs.base import LR_DECAYS, BaseConfig
+from configs.families.spec import FamilySpec
 from tflab.errors import UserError
 
 NORMS = ("batch", "group", "layer", "instance", "none")
@@ -125,3 +126,8 @@ class CatanConfig(BaseConfig):
     def games_in_data(self) -> int:
         """Games the run needs: all of them, or just `overfit_games` in the overfit setting."""
         return self.overfit_games if self.overfit else self.n_games
+
+
+SPEC = FamilySpec(name="catan", implementation="tfmodels.catan.family", extra="catan",
+                  modules=("catanatron", "catanatron_gym"),
+                  question="can one ResNet predict a board game's next 4 ticks?")

@@ -13,6 +13,7 @@ import dataclasses
 from pathlib import Path
 from typing import Literal
 from configs.base import BaseConfig
+from configs.families.spec import FamilySpec
 from tflab.errors import UserError
 
 COEFFICIENTS = ("gamma", "subgoal_test_rate", "random_action_share", "action_noise",
@@ -108,3 +109,9 @@ class HACConfig(BaseConfig):
     def bounds(self, task) -> tuple[list[float], list[float]]:
         return (list(self.subgoal_low or task.subgoal_low),
                 list(self.subgoal_high or task.subgoal_high))
+
+
+SPEC = FamilySpec(name="hac", implementation="tfmodels.rl.hac.family", extra="hac",
+                  modules=("panda_gym", "pybullet", "gymnasium"),
+                  question="when does a hierarchy of actor-critics pay for itself?",
+                  cli="tfmodels.rl")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 
 from configs.base import LR_DECAYS, BaseConfig
+from configs.families.spec import FamilySpec
 from tflab.errors import UserError
 
 FEATURE_SET_NAMES = ("v1", "v2", "v3")
@@ -159,3 +160,7 @@ def parse_fractions(text: str) -> tuple[float, float, float]:
         raise UserError(f"split_fractions {text!r} sum to {sum(values):g}, not 1; e.g. "
                         f"--set split_fractions=0.8,0.1,0.1")
     return values  # type: ignore[return-value]
+
+
+SPEC = FamilySpec(name="mimic", implementation="tfmodels.mimic.family",
+                  question="which cell does an animal move to next?")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from configs.base import BaseConfig
+from configs.families.spec import FamilySpec
 from tflab.errors import UserError
 
 DOMAINS = ("pretrain", "target", "rich")
@@ -118,3 +119,8 @@ class StereoConfig(BaseConfig):
             raise UserError(f"base_width must be >= 4, got {self.base_width}")
         if self.steps_per_execution < 1:
             raise UserError("steps_per_execution must be >= 1")
+
+
+SPEC = FamilySpec(name="stereo", implementation="tfmodels.stereo.family",
+                  extra="stereo", modules=("cv2", "scipy"),
+                  question="does the regularised fine-tune beat classical stereo?")

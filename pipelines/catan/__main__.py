@@ -10,7 +10,7 @@ import sys
 from configs.base import load_config
 from tflab.cli import ArgumentParser, check_out_dir, int_at_least
 from tflab.errors import UserError, main_guard
-from tflab.extras import require_family
+from configs.families.catan import SPEC as CATAN
 
 CLI_HELP = """Play catanatron games between 4 fixed bots and store every tick for training.
 
@@ -48,7 +48,7 @@ def build_parser() -> ArgumentParser:
 @main_guard
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    require_family("catan")  # before catanatron is imported: a missing extra is one line
+    CATAN.require()  # before catanatron is imported: a missing extra is one line
     from pipelines.catan.builder import games_config, prepare
 
     overrides = list(args.overrides)

@@ -11,10 +11,12 @@ import sys
 import time
 
 from configs.catalog import add_config_arguments, listed
+from configs.families import all_specs
 from tflab.cli import ArgumentParser, check_out_dir
 from tflab.errors import UserError, main_guard
 
-RL_FAMILIES = ("a2c", "hac")
+RL_FAMILIES = tuple(sorted(name for name, spec in all_specs().items()
+                           if spec.cli == "tfmodels.rl"))
 
 
 CLI_HELP = """Train one RL agent: A2C (an a2c config) scored on training and held-out variants,
