@@ -92,3 +92,22 @@ def test_bad_telemetry_inputs_fail_in_one_line_before_any_compute(walkers, tmp_p
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("tflab: error:") and message in lines[0]
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_mimic_buffalo_runs_on_the_real_deepssf_track(tmp_path):
+    """The worked example through the real CLI (a 400 m disk keeps it small)."""
+    from pipelines.movement.bundled import deepssf_data_dir
+    from tests.cli import run_cli
+
+    if deepssf_data_dir() is None:
+        pytest.skip("deepssf is not installed (pip install --no-deps deepssf)")
+    done = run_cli("tfmodels.fit", "mimic_buffalo", "--set", "num_layers=0", "--set",
+                   "max_km=0.4", "--out", str(tmp_path / "run"), timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["decisions_test"] > 800 and metrics["converged"]
+    for split in ("val", "test"):
+        assert metrics[f"log_density_{split}"] > metrics[f"log_density_null_{split}"] + 1
+    coefficients = pd.read_csv(tmp_path / "run" / "coefficients.csv").set_index("feature")
+    assert coefficients.loc["cos_turn", "coefficient"] > 0  # a buffalo keeps its heading
