@@ -155,6 +155,21 @@ def _missing_input(name: str, column: str, feature_set: str) -> None:
                     f"the choice table (or a ready {name!r} column)")
 
 
+def check_feature_names(names, covariates, what: str = "") -> None:
+    """Raise naming the first name a feature reads that is neither a movement/time variable
+    nor one of `covariates` (with the closest match)."""
+    known = BASE_NAMES | set(covariates)
+    what = what or (f"a covariate ({', '.join(covariates) or 'none given'}); fix feature_set "
+                    f"or name the raster in --set covariates=")
+    for feature in names:
+        unknown = sorted(names_in(feature) - known)
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UserError(f"feature {feature!r} reads {unknown[0]!r}{hint}, which is neither "
+                            f"a known feature ({', '.join(sorted(BASE_NAMES))}) nor {what}")
+
+
 def is_centred(name: str) -> bool:
     """Covariate features are centred on training rows; movement and time ones are not."""
     return name in COVARIATE_OF or bool(names_in(name) - BASE_NAMES)
@@ -186,13 +201,7 @@ def compute_features(table: pd.DataFrame, feature_set: str, *, max_km: float,
     for name in names:
         if name in verbatim:
             continue
-        unknown = sorted(names_in(name) - known)
-        if unknown:
-            close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise UserError(f"feature {name!r} reads {unknown[0]!r}{hint}, which is neither a "
-                            f"known feature ({', '.join(sorted(BASE_NAMES))}) nor a column or "
-                            f"covariate of the data")
+        check_feature_names([name], set(known) - BASE_NAMES, "a column or covariate of the data")
         arrays[name] = compile_expression(name, known, f"feature {name!r}")(variables)
         arrays[name] = np.broadcast_to(arrays[name], (len(table),)).astype(float)
         if not np.isfinite(arrays[name]).all():

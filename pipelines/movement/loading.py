@@ -14,7 +14,6 @@ new data exactly as a trained run saw its inputs.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 
 import numpy as np
 import pandas as pd
@@ -22,8 +21,8 @@ import pandas as pd
 from configs.families.mimic import MimicConfig
 from pipelines.movement.choicesets import (decisions_from_tracks, long_choice_table,
                                            parse_time_step)
-from pipelines.movement.features import compute_features, is_centred, required_covariates, \
-    resolve_feature_set
+from pipelines.movement.features import (check_feature_names, compute_features, is_centred,
+                                         required_covariates, resolve_feature_set)
 from pipelines.movement.splits import split_labels
 from pipelines.movement.tracks import read_table, validate_covariates
 from pipelines.movement.views import ChoiceSets, to_choice_sets, validate_choice_table
@@ -102,7 +101,7 @@ def _user_table(data_path: str, config: MimicConfig, covariates_path: str | None
     if needed:
         table_covariates = validate_covariates(read_table(covariates_path), needed)
     rasters = _open_rasters(covariates)
-    _check_feature_names(names, [*needed, *(r.name for r in rasters)])
+    check_feature_names(names, [*needed, *(r.name for r in rasters)])
     if config.cells not in CELLS:
         raise UserError(f"cells must be one of {', '.join(CELLS)}, got {config.cells!r}")
     grid = None
@@ -129,23 +128,6 @@ def _user_table(data_path: str, config: MimicConfig, covariates_path: str | None
                                outside=config.outside)
     table.attrs["covariates"] = [*needed, *(r.name for r in rasters)]
     return table
-
-
-def _check_feature_names(names: list[str], covariates: list[str]) -> None:
-    """Every name a feature reads exists, checked before any choice set is built."""
-    from pipelines.movement.expressions import names_in
-    from pipelines.movement.features import BASE_NAMES
-
-    known = BASE_NAMES | set(covariates)
-    for feature in names:
-        unknown = sorted(names_in(feature) - known)
-        if unknown:
-            close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise UserError(f"feature {feature!r} reads {unknown[0]!r}{hint}, which is neither "
-                            f"a known feature ({', '.join(sorted(BASE_NAMES))}) nor a "
-                            f"covariate ({', '.join(covariates) or 'none given'}); fix "
-                            f"feature_set or name the raster in --set covariates=")
 
 
 def _open_rasters(covariates: str) -> list:
