@@ -7,8 +7,7 @@ Which README numbers count as figures (the rule this check enforces):
   integers are left out: they are counts, sizes, dates and config values (60 runs, 3×64,
   seed 4), not measurements;
 - text inside backticks is left out (commands, config values such as `lr 2e-3`), as are
-  version numbers (Keras 3.15, panda-gym 3.0.7: a number followed by a letter-free dotted
-  part, or preceded by a package name) — see `figures`.
+  version numbers (any x.y.z, and a number right after a package name: Keras 3.15).
 A figure is found when some number in its section's records (`SECTION_RECORDS`: the mimic
 section's figures must be in RESULTS_mimic*.md, the hac section's in RESULTS_hac.md, ...;
 a section without its own record is checked against all of them) rounds to it at the
@@ -22,7 +21,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-NUMBER = re.compile(r"(?<![\w.])[-−+]?\d[\d ]*\.\d+(?:e[-−+]?\d+)?(?![\w.])|"
+NUMBER = re.compile(r"(?<![\w.])[-−+]?(?:\d{1,3}(?: \d{3})+|\d+)\.\d+(?:e[-−+]?\d+)?(?![\w.])|"
                     r"(?<![\w.])[-−+]?\d+(?:\.\d+)?e[-−+]?\d+(?![\w.])")
 ANY_NUMBER = re.compile(r"[-−+]?\d+(?:[ ,]\d{3})*(?:\.\d+)?(?:e[-−+]?\d+)?")
 VERSION = re.compile(r"\d+\.\d+\.\d+|(?:TensorFlow|Keras|KerasTuner|scikit-image|Python|"
