@@ -1,30 +1,38 @@
-"""Benchmark: tflab's exact linear solve vs statsmodels vs choice-learn, side by side.
+"""Benchmark: tflab's exact linear solve vs statsmodels, timed to one stopping rule.
 
-    taskset -c 0 nice -n 5 python -m bench.mimic_linear [--decisions 20000] [--no-simulator]
+    taskset -c 0 nice -n 5 python -m bench.mimic_linear [--decisions 2000,8000] [--no-simulator]
 
-Two data sets, each fitted by all three in one run on one machine (pin the run to one core
-with `taskset`: the subprocesses inherit it, so every estimator gets the same core):
+Every estimator stops by the same rule — max |gradient of the mean NLL per decision| ≤
+`--gradient-tol` (default 1e-7, tflab's default) — and the rule is checked after the fact:
+each one's achieved gradient is recomputed here in float64 at the coefficients it returned
+and printed beside its time. Fitted on the same training decisions and identified features
+(pin the run to one core with `taskset`: the tflab subprocess inherits it):
 
-* the simulator: `mimic_linear` (v3 features) on the paper-sized built-in simulator;
-* a long table `individual, decision, choice, selected, x1..x4` written to a CSV, whose
-  training split has `--decisions` decisions with 7–19 choices each (conditional logit
-  with known coefficients `TABLE_BETA`).
+* tflab: `python -m tfmodels.fit mimic_linear --set gradient_tol=TOL` in a subprocess (Newton
+  with the exact Hessian, tfmodels/mimic/exact.py); fit s = metrics.json `seconds` (the
+  solve: trace + every pass), wall = the whole subprocess;
+* statsmodels `ConditionalLogit`, BFGS (its default optimizer), run through statsmodels'
+  own `LikelihoodModel.fit` because `ConditionalLogit.fit` does not forward tolerances:
+  statsmodels minimises −loglike / n_rows, so the rule becomes scipy's `gtol = TOL · D /
+  n_rows` with the max-norm. BFGS may stop early on precision loss; the gradient column
+  shows where it stopped;
+* statsmodels `ConditionalLogit`, BFGS with its default tolerance, then Newton
+  (`method="newton"`, its Hessian a numerical derivative of the score) from there, stopped
+  by a callback as soon as the rule holds (the callback's gradient evaluation is inside
+  the timed span). Newton alone from 0 is undamped and diverged to NaN on the simulator
+  (bench/RESULTS_mimic.md), so BFGS brings it into range first, as tests/oracles.py does.
+fit s for statsmodels = the optimizer alone; wall = + building its arrays and model.
+The optional choice-learn peer (bench/choicelearn_fit.py, L-BFGS with its own tolerance, not
+this rule) runs only with `--choicelearn-python`.
 
-Estimators, all on the same training decisions and identified features:
-* tflab: `python -m tfmodels.fit mimic_linear` in a subprocess (Newton, tfmodels/mimic/
-  exact.py); fit seconds = metrics.json `seconds` (the solve), wall = the subprocess;
-* statsmodels `ConditionalLogit` in this process: BFGS (its default) then Newton from
-  there, because BFGS alone stops short of the optimum (see tests/oracles.py); fit seconds
-  = both fits, wall = + building its long arrays. Its optimum is the reference;
-* choice-learn `ConditionalLogit` (default L-BFGS) in its own venv (bench/choicelearn_fit.py,
-  `--choicelearn-python`); fit seconds = its `model.fit`, wall = the subprocess.
-Accuracy: max |coefficient − statsmodels'| and the relative difference of the exact
-float64 NLL (statsmodels' `loglike`) at each estimator's coefficients to statsmodels' own.
-Appends the table to bench/RESULTS_mimic.md.
+Accuracy is against a float64 Newton solve on the exact likelihood run until its step is
+below 1e-9 (tests/oracles.py; untimed, its own gradient is printed): max |coefficient difference| and the relative NLL difference.
+Appends the tables to bench/RESULTS_mimic.md with the command, machine and load.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -66,9 +74,10 @@ def choice_table(train_decisions: int, seed: int = 0) -> pd.DataFrame:
                          "selected": selected, **{f"x{i + 1}": x[:, i] for i in range(4)}})
 
 
-def run_tflab(data_path, overrides, out: Path) -> dict:
+def run_tflab(data_path, overrides, tol: float, out: Path) -> dict:
     command = [sys.executable, "-m", "tfmodels.fit", "mimic_linear", "--out", str(out),
-               "--quiet"] + (["--data", str(data_path)] if data_path else [])
+               "--quiet", "--set", f"gradient_tol={tol:g}"]
+    command += ["--data", str(data_path)] if data_path else []
     for pair in overrides:
         command += ["--set", pair]
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2")
@@ -78,10 +87,20 @@ def run_tflab(data_path, overrides, out: Path) -> dict:
     metrics = json.loads((out / "metrics.json").read_text())
     table = pd.read_csv(out / "coefficients.csv")
     return {"fit": metrics["seconds"], "wall": wall, "table": table,
-            "note": f"{metrics['iterations']} Newton steps, converged={metrics['converged']}"}
+            "note": f"{metrics['iterations']} Newton steps (float32 model; its own "
+                    f"max abs grad {metrics['grad_norm']:.1e})"}
 
 
-def run_statsmodels(choice_sets, columns) -> tuple[dict, object]:
+class _Reached(Exception):
+    """Raised from an optimizer callback once the stopping rule holds."""
+
+    def __init__(self, params):
+        super().__init__()
+        self.params = np.asarray(params)
+
+
+def run_statsmodels(choice_sets, columns, tol: float, method: str) -> dict:
+    from statsmodels.base.model import LikelihoodModel
     from statsmodels.discrete.conditional_models import ConditionalLogit
 
     from tests.oracles import long_table
@@ -89,15 +108,37 @@ def run_statsmodels(choice_sets, columns) -> tuple[dict, object]:
     started = time.perf_counter()
     y, x, groups = long_table(choice_sets)
     model = ConditionalLogit(y, x[:, columns], groups=groups)
+    decisions, rows = choice_sets.num_decisions, len(y)
+    start = np.zeros(len(columns))
     fit_started = time.perf_counter()
-    start = model.fit(disp=0, maxiter=500)
-    polished = model.fit(disp=0, method="newton", start_params=start.params, maxiter=50,
-                         tol=1e-12)
+    if method == "bfgs":
+        # statsmodels minimises -loglike / rows: scale the per-decision rule to it
+        result = LikelihoodModel.fit(model, start_params=start, method="bfgs",
+                                     gtol=tol * decisions / rows, norm=np.inf,
+                                     maxiter=10_000, disp=0, skip_hessian=True)
+        params, how = result.params, (f"BFGS, {result.mle_retvals.get('gcalls')} gradient calls, "
+                                f"converged={result.mle_retvals.get('converged')}")
+    else:
+        steps = []
+
+        def reached(params):
+            steps.append(1)
+            if np.abs(model.score(params)).max() / decisions <= tol:
+                raise _Reached(params)
+
+        start = model.fit(disp=0, maxiter=500).params  # ConditionalLogit's default BFGS
+        try:
+            reached(start)
+            result = LikelihoodModel.fit(model, start_params=start, method="newton",
+                                         tol=0.0, maxiter=100, disp=0, skip_hessian=True,
+                                         callback=reached)
+            params = result.params
+        except _Reached as done:
+            params = done.params
+        how = f"default BFGS, then {len(steps) - 1} Newton steps (numerical Hessian)"
     done = time.perf_counter()
-    score = np.abs(model.score(polished.params)).max()
-    return ({"fit": done - fit_started, "wall": done - started, "beta": polished.params,
-             "se": polished.bse, "llf": polished.llf,
-             "note": f"BFGS then Newton, max |score| {score:.1e}"}, model)
+    return {"fit": done - fit_started, "wall": done - started, "beta": np.asarray(params),
+            "note": how}
 
 
 def run_choicelearn(python: str, choice_sets, columns, scratch: Path) -> dict:
@@ -112,7 +153,27 @@ def run_choicelearn(python: str, choice_sets, columns, scratch: Path) -> dict:
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return {"fit": result["fit_seconds"], "wall": wall,
             "beta": np.asarray(result["coefficients"]),
-            "note": f"L-BFGS, {result['evaluations']} loss evaluations"}
+            "note": f"L-BFGS (its own tolerance), {result['evaluations']} loss evaluations"}
+
+
+def nll_and_gradient(choice_sets, columns, beta) -> tuple[float, np.ndarray]:
+    """Mean NLL per decision and its gradient in float64 at `beta` (the rule's quantity)."""
+    x = choice_sets.features[..., columns].astype(np.float64)
+    rows = np.arange(choice_sets.num_decisions)
+    utility = np.where(choice_sets.mask.astype(bool), x @ np.asarray(beta, float), -np.inf)
+    top = utility.max(axis=1, keepdims=True)
+    log_p = utility - top - np.log(np.exp(utility - top).sum(axis=1, keepdims=True))
+    expected = np.einsum("dc,dcf->df", np.exp(log_p), x)
+    gradient = (expected - x[rows, choice_sets.selected]).mean(axis=0)
+    return float(-log_p[rows, choice_sets.selected].mean()), gradient
+
+
+def reference_optimum(choice_sets, columns) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 Newton on the exact likelihood (tests/oracles.py): (beta, se)."""
+    from tests.oracles import conditional_logit
+
+    subset = dataclasses.replace(choice_sets, features=choice_sets.features[..., columns])
+    return conditional_logit(subset)
 
 
 def compare(name: str, config_overrides, data_path, args, scratch: Path) -> list[str]:
@@ -122,29 +183,38 @@ def compare(name: str, config_overrides, data_path, args, scratch: Path) -> list
 
     config = load_config("mimic_linear", config_overrides)
     data = get_family("mimic").load_data(config, data_path)
-    columns = np.flatnonzero(varies_within_decisions(data.train))
-    tflab = run_tflab(data_path, config_overrides, scratch / f"tflab-{name}")
+    train = data.train
+    columns = np.flatnonzero(varies_within_decisions(train))
+    tol = args.gradient_tol
+    tflab = run_tflab(data_path, config_overrides, tol, scratch / f"tflab-{name}")
     tflab["beta"] = tflab["table"]["coefficient"].to_numpy()[columns]
-    statsmodels, model = run_statsmodels(data.train, columns)
-    peers = {"tflab": tflab, "statsmodels": statsmodels}
+    peers = {"tflab Newton": tflab,
+             "statsmodels BFGS": run_statsmodels(train, columns, tol, "bfgs"),
+             "statsmodels BFGS + Newton": run_statsmodels(train, columns, tol, "newton")}
     if args.choicelearn_python:
-        peers["choice-learn"] = run_choicelearn(args.choicelearn_python, data.train, columns,
+        peers["choice-learn"] = run_choicelearn(args.choicelearn_python, train, columns,
                                                 scratch)
-    reference = -statsmodels["llf"]
-    rows = data.train.mask.sum()
-    lines = [f"**{name}**: {data.train.num_decisions:,} training decisions, {rows:,} choice "
-             f"rows, {data.train.mask.sum(axis=1).min()}–{data.train.mask.sum(axis=1).max()} "
-             f"choices per decision, {len(columns)} identified features",
-             "", "| estimator | fit s | wall s | fit ratio (peer / tflab) | max abs coef diff "
-             "| NLL rel diff | how |", "|---|---|---|---|---|---|---|"]
+    beta_ref, se_ref = reference_optimum(train, columns)
+    reference, gradient = nll_and_gradient(train, columns, beta_ref)
+    sizes = train.mask.sum(axis=1)
+    lines = [f"**{name}**: {train.num_decisions:,} training decisions, {train.mask.sum():,} "
+             f"choice rows, {sizes.min()}–{sizes.max()} choices per decision, {len(columns)} "
+             f"identified features; rule: max abs gradient of the mean NLL ≤ {tol:g}; "
+             f"reference optimum's max abs gradient {np.abs(gradient).max():.1e}", "",
+             "| estimator | fit s | wall s | fit ratio (peer / tflab) | achieved max abs grad "
+             "| rule met | max abs coef diff | NLL rel diff | how |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for label, result in peers.items():
-        nll = -model.loglike(np.asarray(result["beta"], dtype=float))
-        lines.append(f"| {label} | {result['fit']:.3f} | {result['wall']:.1f} | "
-                     f"{result['fit'] / tflab['fit']:.1f} | "
-                     f"{np.abs(result['beta'] - statsmodels['beta']).max():.1e} | "
+        nll, grad = nll_and_gradient(train, columns, result["beta"])
+        achieved = np.abs(grad).max()
+        lines.append(f"| {label} | {result['fit']:.2f} | {result['wall']:.1f} | "
+                     f"{result['fit'] / tflab['fit']:.1f} | {achieved:.1e} | "
+                     f"{'yes' if achieved <= tol else 'no'} | "
+                     f"{np.abs(result['beta'] - beta_ref).max():.1e} | "
                      f"{(nll - reference) / reference:+.1e} | {result['note']} |")
-    se_gap = np.abs(tflab["table"]["se"].to_numpy()[columns] / statsmodels["se"] - 1).max()
-    lines += ["", f"tflab SEs vs statsmodels' bse: max relative difference {se_gap:.1e}", ""]
+    se_gap = np.abs(tflab["table"]["se"].to_numpy()[columns] / se_ref - 1).max()
+    lines += ["", f"tflab SEs vs the reference's (inverse information at its optimum): max "
+              f"relative difference {se_gap:.1e}", ""]
     print("\n".join(lines), flush=True)
     return lines
 
@@ -152,31 +222,37 @@ def compare(name: str, config_overrides, data_path, args, scratch: Path) -> list
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--decisions", type=int, default=20_000,
-                        help="training decisions of the long table")
-    parser.add_argument("--no-simulator", action="store_true", help="long table only")
-    parser.add_argument("--choicelearn-python", default="/work/venv-choicelearn/bin/python",
+    parser.add_argument("--decisions", default="20000",
+                        help="training decisions of the long table, comma-separated sizes")
+    parser.add_argument("--gradient-tol", type=float, default=1e-7,
+                        help="the stopping rule every estimator is timed to")
+    parser.add_argument("--no-simulator", action="store_true", help="long tables only")
+    parser.add_argument("--choicelearn-python", default="",
                         help="python of a venv with choice-learn ('' = skip that peer)")
     args = parser.parse_args()
     import tflab  # noqa: F401  (quiet TF start-up)
 
     started = datetime.datetime.now(datetime.timezone.utc)
-    load = os.getloadavg()[0]
+    load = os.getloadavg()
     lines = []
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         if not args.no_simulator:
             lines += compare("simulator (mimic_linear, v3)", [], None, args, scratch)
-        table = choice_table(args.decisions)
-        path = scratch / "choices.csv"
-        table.to_csv(path, index=False)
-        lines += compare(f"long table ({len(table):,} rows, x1..x4)",
-                         ["feature_set=x1,x2,x3,x4"], path, args, scratch)
+        for size in [int(s) for s in args.decisions.split(",")]:
+            table = choice_table(size)
+            path = scratch / f"choices-{size}.csv"
+            table.to_csv(path, index=False)
+            lines += compare(f"long table ({len(table):,} rows, x1..x4)",
+                             ["feature_set=x1,x2,x3,x4"], path, args, scratch)
     affinity = len(os.sched_getaffinity(0))
-    header = (f"\n## {started:%Y-%m-%d %H:%M} UTC — exact linear solve vs peers "
-              f"(`python -m bench.mimic_linear`)\n\n{platform.machine()} {os.cpu_count()} "
-              f"cores (run pinned to {affinity}), load average {load:.1f} at the start "
-              f"(the box was shared), one run, all estimators side by side.\n")
+    end_load = os.getloadavg()
+    header = (f"\n## {started:%Y-%m-%d %H:%M} UTC — exact linear solve vs statsmodels, one "
+              f"stopping rule (`python -m bench.mimic_linear {' '.join(sys.argv[1:])}`)\n\n"
+              f"{platform.machine()} {os.cpu_count()} cores (run pinned to {affinity}), load "
+              f"average (1/5/15 min) {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f} at the start, "
+              f"{end_load[0]:.1f}/{end_load[1]:.1f}/{end_load[2]:.1f} at the end; one run, "
+              f"all estimators side by side.\n")
     with open(RESULTS, "a") as handle:
         handle.write(header + "\n" + "\n".join(lines) + "\n")
     return 0

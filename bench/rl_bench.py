@@ -121,7 +121,8 @@ def grid_lines(grid_dir: Path) -> list[str]:
 
     def stat(col):
         v = done_group[col]
-        return f"{v.mean():.2f} ± {v.std():.2f}" if len(v) > 1 else f"{v.mean():.2f}"
+        # pandas' std is the sample SD (ddof=1), the project's one spread; n = the seeds column
+        return f"{v.mean():.2f} ± {v.std(ddof=1):.2f}" if len(v) > 1 else f"{v.mean():.2f}"
 
     lines = ["", f"## Repr grid ({grid_dir.name}, {int(done['total_steps'].iloc[0])} steps per "
              f"trial; {len(done)} of {grid_size()} trials finished)", "",

@@ -11,10 +11,10 @@ when every grid point has a result or failed (and the workers still heard from w
 Each worker names itself host-pid, runs trials into its own `--out`, and sends back only
 metrics; the chief writes every table from those, so no disk needs to be shared.
 
-Why processes at all, even on one machine: measured on the 2-core box (DESIGN.md), two
-single-threaded trial processes side by side give ≈1.75× the trial throughput of one
-process using both cores, because small Keras models cannot keep two cores busy inside
-one step.
+Why processes at all, even on one machine: measured on the 2-core AMD EPYC box
+(bench/RESULTS_mimic.md, 2026-12-01 22:59–23:05, "workers vs threads"), two
+single-threaded trial processes side by side gave 1.7× the trial throughput of one process
+using both cores, because small Keras models cannot keep two cores busy inside one step.
 """
 from __future__ import annotations
 

@@ -15,7 +15,8 @@ with its `random_seed` (KerasTuner never seeds a model). Outputs in DIR:
     tuner/                KerasTuner state: re-running the same command resumes — finished
                           trials are kept, the trial that was running restarts
     results.csv           one row per trial: hyperparameters, status, metrics
-    summary.csv           per configuration across seeds: n, min, median, p90, spread
+    summary.csv           per configuration across seeds: n, min, median, p90, spread, and
+                          the difference from the best with its seed-bootstrap interval
     grid.png              objective per configuration, one dot per seed
     hparams/              TensorBoard HParams (`tensorboard --logdir DIR`)
 
@@ -114,6 +115,11 @@ def write_outputs(out_dir: Path, config: BaseConfig, objective: tuple[str, str],
                                 "gmp_val", "gmp_val_moving", objective[0]) if c in table]
     report.write_hparams(table, axes, metric_names, out_dir)
     counts = table["status"].value_counts().to_dict() if not table.empty else {}
+    from tuning.noise import describe
+
+    group_axes = [a for a in axes if a != results.SEED_AXIS and a in summary.columns]
+    for line in describe(summary, group_axes, score):
+        print(line, flush=True)
     return {"runs": len(table), **counts}
 
 
@@ -124,8 +130,10 @@ reads:  the config with --set overrides (--set on a grid axis narrows it to that
 writes: GRID_DIR (--out, default grids/CONFIG): trials/trial_ID/ (one run directory each),
         tuner/ (KerasTuner state: re-run the same command to resume), results.csv (one row
         per trial), summary.csv (per configuration across random_seed: n, min, median,
-        p90, spread), grid.png, hparams/ (TensorBoard HParams)
-prints: one line per finished trial, then the counts and where the files are
+        p90, spread, difference of medians from the best with a 90 % bootstrap interval
+        over seeds, vs_best), grid.png, hparams/ (TensorBoard HParams)
+prints: one line per finished trial, then each configuration against the best at the
+        seeds' noise, the counts and where the files are
 A trial whose loss becomes NaN is marked FAILED and the grid goes on.
 """
 

@@ -7,7 +7,9 @@ hyperparameters and every numeric metric the trial reported to the oracle
 The summary groups trials that differ only in `random_seed` — a random start can move val
 loss as much as the architecture does (bench/RESULTS_mimic.md, "seeds and fit quality") —
 and reports, per configuration: n seeds, min / median / 90th percentile of the best val
-loss, the spread (90th − min) and the mean of the other metrics.
+loss, the spread (90th − min), the mean of the other metrics, and how it compares with the
+best configuration at the seeds' noise (`tuning/noise.py`: difference of medians, a
+bootstrap interval over seeds, and `vs_best` = best / indistinguishable / worse).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from configs.grid_keys import SEED_AXIS
+from tuning.noise import versus_best
 
 
 def collect_results(tuner_dir: Path, trials_dir: Path | None, axes: list[str]) -> pd.DataFrame:
@@ -37,11 +40,12 @@ def summarise(results: pd.DataFrame, axes: list[str], objective: str,
     done[score] = pd.to_numeric(done[score], errors="coerce")
     numeric = [c for c in done.columns if c not in (*axes, "trial", "run", "status", score)
                and pd.api.types.is_numeric_dtype(done[c])]
-    rows = []
+    rows, groups = [], {}
     grouped = done.groupby(group_axes, dropna=False, sort=True) if group_axes else [((), done)]
     for key, part in grouped:
         key = key if isinstance(key, tuple) else (key,)
         values = part[score].dropna().to_numpy()
+        groups[len(rows)] = values
         best = values.min() if direction == "min" else values.max()
         p90 = np.percentile(values, 90 if direction == "min" else 10)
         row = dict(zip(group_axes, key))
@@ -56,13 +60,16 @@ def summarise(results: pd.DataFrame, axes: list[str], objective: str,
             row[f"{column}_mean"] = float(part[column].mean())
         rows.append(row)
     summary = pd.DataFrame(rows)
+    if rows:
+        noise = versus_best(groups, direction).set_index("key")
+        summary = summary.join(noise)
     order_col = f"{score}_median"
     return summary.sort_values(order_col, ascending=(direction == "min")).reset_index(drop=True)
 
 
 def seed_spread(results: pd.DataFrame, axes: list[str], metrics) -> pd.DataFrame:
-    """Per configuration: mean ± std, min, max of each metric over its seeds, and how many
-    seeds have a value at all (`episodes_to_90` is empty for a seed that never got there,
+    """Per configuration: mean ± sample std (ddof=1; NaN for one seed), min, max of each
+    metric over its seeds, and how many seeds have a value at all (`episodes_to_90` is empty for a seed that never got there,
     so its mean alone would hide the failures)."""
     done = results[results["status"] == "COMPLETED"] if "status" in results else results
     group_axes = [a for a in axes if a != SEED_AXIS and a in done.columns]
@@ -75,11 +82,16 @@ def seed_spread(results: pd.DataFrame, axes: list[str], metrics) -> pd.DataFrame
             values = pd.to_numeric(part.get(metric, pd.Series(dtype=float)),
                                    errors="coerce").dropna().to_numpy()
             row[f"{metric}_n"] = len(values)
-            for stat, fn in (("mean", np.mean), ("std", np.std), ("min", np.min),
+            for stat, fn in (("mean", np.mean), ("std", _sample_std), ("min", np.min),
                              ("max", np.max)):
                 row[f"{metric}_{stat}"] = float(fn(values)) if len(values) else float("nan")
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _sample_std(values: np.ndarray) -> float:
+    """The one spread of the project: sample standard deviation (ddof=1), NaN for n < 2."""
+    return float(np.std(values, ddof=1)) if len(values) > 1 else float("nan")
 
 
 def with_seed_spread(summary: pd.DataFrame, results: pd.DataFrame, axes: list[str],

@@ -78,16 +78,16 @@ def crop_examples(split: StereoSplit, crop: tuple[int, int], rng: np.random.Gene
 
 
 def crop_dataset(split: StereoSplit, crop: tuple[int, int], batch_size: int, seed: int,
-                 *, fixed: bool = False, limit: int | None = None) -> tf.data.Dataset:
+                 *, fixed: bool = False) -> tf.data.Dataset:
     """Batched random crops: new windows and order every epoch, deterministic given `seed`.
 
-    `fixed=True` draws the same windows in the same order every pass (the true-training-loss
-    pass), over the first `limit` pairs.
+    `fixed=True` draws the same window of every pair in the same order every pass (the
+    true-training-loss pass over the whole split).
     """
     import tensorflow as tf  # here, so that reading and checking data never loads TF
 
     epochs = itertools.count()
-    count = len(split) if limit is None else min(limit, len(split))
+    count = len(split)
     ch, cw = crop
 
     def generate():

@@ -4,7 +4,7 @@ FlyingThings3D textures its objects with Flickr photographs; real images carry t
 gradients and repetitive structure that value noise lacks. Here the photographs are the
 ones scikit-image bundles inside its wheel (no download). The Middlebury motorcycle pair
 that scikit-image also ships is *never* used as a texture: it is the held-out real pair the
-transfer is measured on (tests/stereo/test_stereo_rich.py checks the list).
+transfer is measured on (tests/stereo/test_stereo_predict_cli.py checks that no texture is a motorcycle).
 
 A photo texture is a smooth function of continuous (x, y) like the procedural ones in
 `synth.Texture`: the photo is blurred a little (σ = 0.8 px) and always magnified (≥ 1.3

@@ -122,3 +122,19 @@ def test_d1_is_more_than_3px_and_more_than_5_percent():
 def test_config_refuses_unusable_sizes(values, fragment):
     with pytest.raises(UserError, match=fragment):
         StereoConfig().with_values(values)
+
+
+def test_the_true_training_loss_of_a_crop_config_scores_every_training_pair():
+    """70 training pairs (more than any old subset of 64): the fixed-crop stream behind
+    train_loss_true, and hence train_val_gap, holds one window of each of them."""
+    from pipelines.stereo.splits import StereoData
+    from tfmodels.stereo.family import _train_datasets
+
+    train = coordinate_split(n=70)
+    data = StereoData(train=train, validation=coordinate_split(n=2),
+                      test=coordinate_split(n=2), source="test")
+    config = StereoConfig(image_height=40, image_width=60, crop_height=16, crop_width=24,
+                          batch_size=8, max_disparity=16)
+    _, train_eval = _train_datasets(config, data, make_dataset=None)
+    pairs = [inputs["left"].numpy()[:, 0, 0, 2] for inputs, _ in train_eval]
+    assert sorted(np.concatenate(pairs).astype(int)) == list(range(70))

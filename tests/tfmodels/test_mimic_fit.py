@@ -55,8 +55,9 @@ def test_two_replicas_match_one(tiny, tmp_path, monkeypatch):
     one = _train(tiny, tmp_path / "one", random_seed=1)
     monkeypatch.setenv("TFLAB_REPLICAS", "2")
     two = _train(tiny, tmp_path / "two", random_seed=1)
+    # the README's "≈1e-4 relative" (measured here: at most 1.4e-7 over seeds 1-3)
     for key in ("train_loss_true", "val_loss", "gmp_val"):
-        assert np.isclose(one[key], two[key], rtol=1e-3), (key, one[key], two[key])
+        assert np.isclose(one[key], two[key], rtol=1e-4), (key, one[key], two[key])
 
 
 def test_linear_model_writes_coefficients(tiny, tmp_path):

@@ -88,6 +88,33 @@ def test_response_curves_have_a_line_per_feature_and_pc_follows_the_formula(repo
     np.testing.assert_allclose(pc["p_c_formula"], p * m / (p * m + 1 - p))
 
 
+def test_pc_table_matches_a_hand_counted_tiny_table():
+    """Four decisions (3 stayed) and five contrast pairs, counted by hand."""
+    from tfmodels.mimic.diagnose.calibration import pc_table
+
+    decisions = pd.DataFrame({"split": "train", "n_choices": [3, 3, 5, 5],
+                              "stayed": [1, 1, 1, 0],
+                              "p_stay_model": [0.5, 0.6, 0.7, 0.2],
+                              "p_stay_null": [0.1, 0.1, 0.1, 0.1]})
+    pairs = pd.DataFrame({"split": "train",
+                          "selected_km": [0.0, 0.0, 10.0, 10.0, 0.0],
+                          "alternative_km": [10.0, 20.0, 0.0, 20.0, 30.0],
+                          "p_selected_model": [0.9, 0.6, 0.3, 0.5, 0.4]})
+    table = pc_table(decisions, pairs, alternatives=2).set_index("source")
+    assert list(table.index) == ["observed", "model"]  # the null model has no row
+    # M = mean(min(n_choices - 1, 2)) = 2; pairs holding the origin: 1, 2, 3, 5 (not 4)
+    assert (table["M"] == 2).all() and (table["pairs_with_stay"] == 4).all()
+    # observed p = 3/4: p_c = (3/4 * 2) / (3/4 * 2 + 1/4) = 6/7; staying won pairs 1, 2, 5
+    assert table.loc["observed", "p_stay"] == 0.75
+    assert table.loc["observed", "p_c_formula"] == pytest.approx(6 / 7)
+    assert table.loc["observed", "p_c_in_pairs"] == pytest.approx(3 / 4)
+    # model p = mean(0.5, 0.6, 0.7, 0.2) = 1/2: p_c = 1 / 1.5 = 2/3; its probability that
+    # staying wins pairs 1, 2, 3, 5: 0.9, 0.6, 1 - 0.3, 0.4, mean 0.65
+    assert table.loc["model", "p_stay"] == pytest.approx(0.5)
+    assert table.loc["model", "p_c_formula"] == pytest.approx(2 / 3)
+    assert table.loc["model", "p_c_in_pairs"] == pytest.approx(0.65)
+
+
 def test_unknown_columns_are_one_line_exit_2(run_dir, tmp_path, capsys):
     for argv, expected in ((["--choices", "foo > 1"], "unknown column 'foo'"),
                            (["--group-by", "nonsense"], "--group-by 'nonsense'")):

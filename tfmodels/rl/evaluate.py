@@ -18,7 +18,8 @@ def sample_actions(logits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def evaluate(act_fn, config, variant: str, seed: int) -> dict:
-    """Mean/std return and length of `config.eval_episodes` episodes of `variant`."""
+    """Mean and sample std (ddof=1) of the return, mean length, of `config.eval_episodes`
+    episodes of `variant`."""
     n = config.eval_episodes
     envs = make_vec_env(config.env_id, [variant], n, seed, config.distractor_channel)
     rng = np.random.default_rng(seed)
@@ -37,5 +38,6 @@ def evaluate(act_fn, config, variant: str, seed: int) -> dict:
         if finished.all():
             break
     envs.close()
-    return {"return": float(returns.mean()), "return_std": float(returns.std()),
+    spread = float(returns.std(ddof=1)) if n > 1 else 0.0
+    return {"return": float(returns.mean()), "return_std": spread,
             "length": float(lengths.mean()), "capped": int((~finished).sum())}
