@@ -93,9 +93,16 @@ def summarise_history(frame, monitor: str) -> dict:
 def fit_keras(config: BaseConfig, make_experiment: Callable[[tf.distribute.Strategy],
                                                             KerasExperiment],
               run_dir: str | Path, *, verbose: int = 1,
-              final_metrics: Callable[[keras.Model], dict] | None = None
-              ) -> tuple[keras.Model, dict]:
-    """Train `config` and write its run directory. Returns (model, metrics)."""
+              final_metrics: Callable[[keras.Model], dict] | None = None,
+              finish: Callable[[keras.Model, dict], None] | None = None,
+              measured_as: dict | None = None) -> tuple[keras.Model, dict]:
+    """Train `config` and write its run directory once. Returns (model, metrics).
+
+    The one Keras training skeleton every Keras family shares: the model is built under the
+    strategy (`make_experiment`), fitted with the true-loss callback, scored
+    (`final_metrics(model)`), saved; then the family's `finish(model, metrics)` writes its
+    own artifacts and adds what only it knows to `metrics` (with `measured_as` notes), and
+    metrics.json is written last, once."""
     import keras
 
     from tfmodels.callbacks import EpochLine, StopOnNaN, TrueTrainingLoss
@@ -132,8 +139,11 @@ def fit_keras(config: BaseConfig, make_experiment: Callable[[tf.distribute.Strat
         metrics.update(final_metrics(experiment.model))
     metrics["measured_as"] = {k: v for k, v in MEASUREMENT_NOTES.items() if k in metrics
                               or k == "loss"}
+    metrics["measured_as"].update(measured_as or {})
     with io.atomic_path(run_dir / "model.keras") as tmp:
         experiment.model.save(tmp)
+    if finish is not None:
+        finish(experiment.model, metrics)
     io.write_json(run_dir / "metrics.json", metrics)
     return experiment.model, metrics
 

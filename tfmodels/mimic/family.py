@@ -79,12 +79,13 @@ class MimicFamily:
         def final_metrics(model) -> dict:
             return evaluate_choices(model, data, config.batch_size)
 
-        model, metrics = fit_keras(config, make_experiment, run_dir, verbose=verbose,
-                                   final_metrics=final_metrics)
-        write_artifacts(model, data, config, run_dir)
-        metrics["data_source"] = data.source
-        metrics.setdefault("measured_as", {}).update(MEASURED_AS)
-        io.write_json(run_dir / "metrics.json", metrics)
+        def finish(model, metrics: dict) -> None:
+            write_artifacts(model, data, config, run_dir)
+            metrics["data_source"] = data.source
+
+        _, metrics = fit_keras(config, make_experiment, run_dir, verbose=verbose,
+                               final_metrics=final_metrics, finish=finish,
+                               measured_as=MEASURED_AS)
         return metrics
 
     def supports_population(self, config: MimicConfig) -> bool:

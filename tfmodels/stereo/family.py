@@ -125,31 +125,34 @@ class StereoFamily:
                 rows[f"OpenCV StereoSGBM (blockSize {sgbm['block_size']})"] = sgbm
             return _table_metrics(rows, trained_name, pretrained is not None, config)
 
+        def finish(model, metrics: dict) -> None:
+            if "early_stop" not in callbacks:
+                say(f"training stopped: reached epochs={config.epochs} (early stopping off)")
+            if "plateau" in callbacks:
+                events = callbacks["plateau"].events
+                say(f"lr schedule: {len(events)} reduction(s)"
+                    + "".join(f"; epoch {e['epoch']}: {e['from']:.3g} -> {e['to']:.3g}"
+                              for e in events)
+                    + ("" if events else f" ({MONITOR} never stalled for "
+                       f"{config.plateau_patience} epochs; lr stayed {config.learning_rate:g})"))
+            metrics.update(_recipe_record(callbacks))
+            metrics.update({f"n_pixels_beyond_max_disparity_{k}": v for k, v in beyond.items()})
+            metrics["data_source"] = data.source
+            if config.crop_height:
+                metrics["measured_as"]["train_loss_true"] = (
+                    f"one inference-mode pass after the epoch over a fixed "
+                    f"{config.crop_height}x{config.crop_width} crop of every one of the "
+                    f"{len(data.train)} training pairs (the same windows every epoch)")
+            io.write_text(run_dir / "test_table.txt", table() + "\n")
+
+        def table() -> str:
+            return evaluate.comparison_table(
+                rows, f"test split: {len(data.test)} pairs from {data.source}")
+
         _, metrics = fit_keras(config, make_experiment, run_dir, verbose=verbose,
-                               final_metrics=final_metrics)
-        if "early_stop" not in callbacks:
-            say(f"training stopped: reached epochs={config.epochs} (early stopping off)")
-        if "plateau" in callbacks:
-            events = callbacks["plateau"].events
-            say(f"lr schedule: {len(events)} reduction(s)"
-                + "".join(f"; epoch {e['epoch']}: {e['from']:.3g} -> {e['to']:.3g}"
-                          for e in events)
-                + ("" if events else f" ({MONITOR} never stalled for "
-                   f"{config.plateau_patience} epochs; lr stayed {config.learning_rate:g})"))
-        metrics.update(_recipe_record(callbacks))
-        metrics.update({f"n_pixels_beyond_max_disparity_{k}": v for k, v in beyond.items()})
-        metrics["data_source"] = data.source
-        metrics.setdefault("measured_as", {}).update(MEASURED_AS)
-        if config.crop_height:
-            metrics["measured_as"]["train_loss_true"] = (
-                f"one inference-mode pass after the epoch over a fixed "
-                f"{config.crop_height}x{config.crop_width} crop of every one of the "
-                f"{len(data.train)} training pairs (the same windows every epoch)")
-        table = evaluate.comparison_table(
-            rows, f"test split: {len(data.test)} pairs from {data.source}")
-        io.write_text(run_dir / "test_table.txt", table + "\n")
-        io.write_json(run_dir / "metrics.json", metrics)
-        say(table)
+                               final_metrics=final_metrics, finish=finish,
+                               measured_as=MEASURED_AS)
+        say(table())
         return metrics
 
 
