@@ -12,7 +12,7 @@ that covers deepSSF's 101 × 101 window of 25 m pixels — and held out in time:
 the first 80 % of steps train, the next 10 % validate (model choice), the last 10 % test
 (scored once per model). Candidate cells off the rasters are dropped (`outside=drop`).
 Scores: log density per km² beside the uniform null's, comparable with other tools.
-Measured results: README "Your own GPS data", bench/RESULTS_mimic.md "Real telemetry".
+Measured results: docs/mimic.md "Your own GPS data", bench/RESULTS_mimic.md "Real telemetry".
 """
 from configs.families.mimic import MimicConfig
 

@@ -1,4 +1,5 @@
-"""Every measured figure in README.md appears in a measurement record (bench/RESULTS_*.md).
+"""Every measured figure in README.md and docs/*.md appears in a measurement record
+(bench/RESULTS_*.md).
 
 Which README numbers count as figures (the rule this check enforces):
 - only lines that are rows of a markdown table (start with "|") or that contain "±" or "×"
@@ -8,17 +9,22 @@ Which README numbers count as figures (the rule this check enforces):
   seed 4), not measurements;
 - text inside backticks is left out (commands, config values such as `lr 2e-3`), as are
   version numbers (any x.y.z, and a number right after a package name: Keras 3.15).
-A figure is found when some number in its section's records (`SECTION_RECORDS`: the mimic
-section's figures must be in RESULTS_mimic*.md, the hac section's in RESULTS_hac.md, ...;
-a section without its own record is checked against all of them) rounds to it at the
-figure's own precision (decimal places for 0.0536, significant digits for 2.3e-4): a README
+A figure is found when some number in its page's records rounds to it at the figure's own
+precision (decimal places for 0.0536, significant digits for 2.3e-4): a page
 may round a record's 2.28e-04 to 2.3e-4 but may not print a number no record holds.
+Which records a figure is looked up in: in README.md, its "## " section's (`SECTION_RECORDS`:
+the catan section's figures must be in RESULTS_catan.md, ...; the family table and any
+section without its own record are checked against all of them); in docs/NAME.md, the
+records of that page's name (`DOC_RECORDS`: docs/mimic.md -> RESULTS_mimic*.md, ...; a page
+without its own record against all of them).
 """
 from __future__ import annotations
 
 import math
 import re
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBER = re.compile(r"(?<![\w.])[-−+]?(?:\d{1,3}(?: \d{3})+|\d+)\.\d+(?:e[-−+]?\d+)?(?![\w.])|"
@@ -33,6 +39,12 @@ VERSION = re.compile(r"\d+\.\d+\.\d+|(?:TensorFlow|Keras|KerasTuner|scikit-image
 SECTION_RECORDS = {"mimic": "RESULTS_mimic*.md", "catan": "RESULTS_catan.md",
                    "stereo": "RESULTS_stereo.md", "a2c": "RESULTS_rl.md",
                    "hac": "RESULTS_hac.md", "Grids": "RESULTS_grid_distributed.md"}
+# a docs/NAME.md page's NAME -> the records its figures must come from
+DOC_RECORDS = {"mimic": "RESULTS_mimic*.md", "catan": "RESULTS_catan.md",
+               "stereo": "RESULTS_stereo.md", "a2c": "RESULTS_rl.md", "hac": "RESULTS_hac.md",
+               "grids": "RESULTS_grid_distributed.md"}
+ALL_RECORDS = "RESULTS_*.md"
+PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
 
 
 def _value(text: str) -> float:
@@ -58,12 +70,14 @@ def _matches(figure: str, candidates: list[float]) -> bool:
                for c in candidates)
 
 
-def figures(readme: str) -> list[tuple[int, str, str]]:
-    """(line number, section's record pattern, figure) for every README figure."""
-    found, records = [], "RESULTS_*.md"
-    for number, line in enumerate(readme.splitlines(), 1):
-        if line.startswith("## "):
-            records = SECTION_RECORDS.get(line.split()[1].rstrip(":"), "RESULTS_*.md")
+def figures(text: str, page_records: str | None = None) -> list[tuple[int, str, str]]:
+    """(line number, record pattern, figure) for every figure of a page. Without
+    `page_records` (README.md) each "## " section picks its records; with it (a docs page)
+    the whole page uses them."""
+    found, records = [], page_records or ALL_RECORDS
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("## ") and page_records is None:
+            records = SECTION_RECORDS.get(line.split()[1].rstrip(":"), ALL_RECORDS)
         text = re.sub(r"`[^`]*`", " ", line)
         if not (line.lstrip().startswith("|") or "±" in text or "×" in text):
             continue
@@ -72,7 +86,14 @@ def figures(readme: str) -> list[tuple[int, str, str]]:
     return found
 
 
-def record_numbers(pattern: str = "RESULTS_*.md") -> list[float]:
+def page_records(page: Path) -> str | None:
+    """None for README.md (records chosen per section), else the docs page's records."""
+    if page.name == "README.md":
+        return None
+    return DOC_RECORDS.get(page.stem, ALL_RECORDS)
+
+
+def record_numbers(pattern: str = ALL_RECORDS) -> list[float]:
     values = []
     for path in sorted((ROOT / "bench").glob(pattern)):
         for match in ANY_NUMBER.finditer(path.read_text()):
@@ -89,17 +110,30 @@ def test_the_rule_finds_figures_and_skips_code_and_versions():
             "a plain sentence with 7.1 min is not a figure line")
     assert [f for _, _, f in figures(text)] == ["0.193", "2.3e-4", "1.43"]
     assert figures("## hac: x\n| 0.9 |")[0][1] == "RESULTS_hac.md"
+    assert figures("| 0.9 |\n## Install\n| 0.8 |")[1][1] == ALL_RECORDS
+    # a docs page keeps its own records under any heading
+    assert figures("## hac: x\n| 0.9 |", "RESULTS_rl.md")[0][1] == "RESULTS_rl.md"
+    assert page_records(ROOT / "docs" / "a2c.md") == "RESULTS_rl.md"
+    assert page_records(ROOT / "docs" / "grids.md") == "RESULTS_grid_distributed.md"
+    assert page_records(ROOT / "docs" / "new_family.md") == ALL_RECORDS
     assert _matches("2.3e-4", [2.28e-4]) and not _matches("2.3e-4", [2.2e-4])
     assert _matches("0.19", [0.189]) and not _matches("0.189", [0.19])
 
 
-def test_every_readme_figure_is_in_a_record():
+def test_the_pages_checked_are_readme_and_every_docs_page():
+    names = [p.relative_to(ROOT).as_posix() for p in PAGES]
+    assert names[0] == "README.md" and "docs/mimic.md" in names and len(names) > 2
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_figure_is_in_a_record(page):
     numbers = {}
     missing = []
-    for line, pattern, figure in figures((ROOT / "README.md").read_text()):
+    name = page.relative_to(ROOT).as_posix()
+    for line, pattern, figure in figures(page.read_text(), page_records(page)):
         if pattern not in numbers:
             numbers[pattern] = record_numbers(pattern)
             assert numbers[pattern], f"no record bench/{pattern}"
         if not _matches(figure, numbers[pattern]):
-            missing.append(f"README line {line}: {figure} (looked in bench/{pattern})")
-    assert not missing, "README figures with no record:\n" + "\n".join(missing)
+            missing.append(f"{name} line {line}: {figure} (looked in bench/{pattern})")
+    assert not missing, f"{name} figures with no record:\n" + "\n".join(missing)

@@ -43,7 +43,7 @@ def add_arguments(parser) -> None:
                        "re-running it resumes (finished trials kept)")
     group.add_argument("--bind", default=f"127.0.0.1:{DEFAULT_PORT}", metavar="HOST:PORT",
                        help="where the chief listens (default %(default)s: "
-                       "loopback only; the oracle has no authentication, see README)")
+                       "loopback only; the oracle has no authentication, see docs/grids.md)")
     group.add_argument("--connect", default=None, metavar="HOST:PORT",
                        help="run trials for the chief at HOST:PORT until its grid is done")
     group.add_argument("--lease", type=float_at_least(0, strict=True), default=120.0,

@@ -25,7 +25,7 @@ class MimicConfig(BaseConfig):
     max_km: float = 100.0              # choice set: cells whose centre is within this radius
     time_step: str = "1D"              # one decision per consecutive pair of fixes this far apart
     covariates_path: str = ""          # covariate table for user tracks ("" = none / simulator)
-    # -- real telemetry (docs in README "Your own GPS data") ---------------------------------
+    # -- real telemetry (manual: docs/mimic.md "Your own GPS data") --------------------------
     data_path: str = ""                # tracks used when --data is not given ("" = simulator;
     #                                    "deepssf:FILE" = a file bundled with the deepssf package)
     crs: str = ""                      # CRS of x, y track columns, e.g. EPSG:3112 ("" = lat, lon)
