@@ -117,3 +117,12 @@ def test_pixel_window_covers_deepssf_s_101_by_101_window_within_1_8_km():
     square = {(r, c) for r in range(-50, 51) for c in range(-50, 51)}
     assert square <= offsets and disk.distance_km[0] == 0 and np.isnan(disk.heading[0])
     assert pixel_window(0.025, 0.025, 1.25, "square").width == 101 * 101
+
+
+def test_report_maps_draw_raster_pixels_as_squares_of_their_area():
+    from tfmodels.mimic.diagnose.hexmap import choice_polygons
+
+    rows = pd.DataFrame({"choice": [12345, 12346], "x": [100.0, 150.0], "y": [0.0, 0.0],
+                         "area_km2": [0.0025, 0.0025]})
+    polygons, projected = choice_polygons(rows)
+    assert projected and polygons[1].tolist() == [[125, -25], [175, -25], [175, 25], [125, 25]]

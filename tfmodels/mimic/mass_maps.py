@@ -22,9 +22,9 @@ def small_multiples(mass: pd.DataFrame, path: Path, panels: int = 8) -> None:
     top = float(visible["probability"].max())
     for ax, day in zip(axes, shown):
         rows = visible[visible["day"] == day]
-        collection = hexmap.draw_cells(ax, rows["cell"], rows["probability"], log=True,
-                                       vmin=1e-6, vmax=top)
-        hexmap.frame_to(ax, visible["cell"].unique())
+        collection = hexmap.draw_cells(ax, hexmap.cell_polygons(rows["cell"]),
+                                       rows["probability"], log=True, vmin=1e-6, vmax=top)
+        hexmap.frame_to(ax, hexmap.cell_polygons(visible["cell"].unique()))
         ax.set_title(f"day {day}: {pd.Timestamp(rows['time'].iloc[0]).date()}", fontsize=8)
     fig.colorbar(collection, ax=axes, shrink=0.6, label="P(animal in cell), ≥ 1e-6 shown")
     with io.atomic_path(path) as tmp:

@@ -119,7 +119,8 @@ def sections(t: dict, figures: dict, config, min_pairs: int) -> list[Section]:
     curves.figure(figures.get("curves"), "response_curves.csv", "response curves")
     curves.table(t["curve_medians"], "curve_medians.csv")
     maps = Section("Maps of sample decisions", [
-        "H3 cells of a few validation decisions' choice sets coloured by the model's "
+        "Cells (H3 hexagons, or raster pixels) of a few validation decisions' choice sets "
+        "coloured by the model's "
         "probability (log scale); the selected cell outlined red, the origin a black dot."])
     maps.figure(figures.get("maps"), "map_choices.csv", "decision maps")
     density = Section("Log density per km², per split and local hour", [
@@ -168,7 +169,7 @@ def build_report(args) -> Path:
                                      args.seed)
     t["map_choices"] = choices[choices["decision"].isin(sample)][
         [c for c in ("individual", "decision", "time", "choice", "selected", "distance_km",
-                     "lat", "lon", "probability") if c in choices]]
+                     "lat", "lon", "x", "y", "area_km2", "probability") if c in choices]]
     figures = draw(t, t["map_choices"], sample)
     for name, table in t.items():
         io.write_csv(args.out / f"{name}.csv", table)

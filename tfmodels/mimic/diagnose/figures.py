@@ -125,15 +125,17 @@ def decision_maps(choices: pd.DataFrame, decisions: list[int]) -> bytes:
     fig, axes = hexmap.new_figure(len(decisions), columns=4, size=3.2)
     for ax, decision in zip(axes, decisions):
         rows = choices[choices["decision"] == decision]
-        collection = hexmap.draw_cells(ax, rows["choice"], rows["probability"], log=True,
-                                       vmax=1.0, vmin=1e-4)
-        chosen = rows[rows["selected"] == 1]
-        hexmap.outline_cells(ax, chosen["choice"])
+        polygons, projected = hexmap.choice_polygons(rows)
+        collection = hexmap.draw_cells(ax, polygons, rows["probability"], log=True,
+                                       vmax=1.0, vmin=1e-4, projected=projected)
+        chosen = rows["selected"].to_numpy() == 1
+        hexmap.outline_cells(ax, [p for p, c in zip(polygons, chosen) if c])
         origin = rows[rows["distance_km"] == 0]
-        ax.plot(origin["lon"], origin["lat"], "o", color="black", ms=4)
+        ax.plot(*((origin["x"], origin["y"]) if projected else (origin["lon"], origin["lat"])),
+                "o", color="black", ms=4)
         when = pd.to_datetime(rows["time"].iloc[0]).date() if "time" in rows else ""
         ax.set_title(f"ind {rows['individual'].iloc[0]} {when}\nP(selected) = "
-                     f"{float(chosen['probability'].iloc[0]):.3f}", fontsize=8)
+                     f"{float(rows['probability'].to_numpy()[chosen][0]):.3f}", fontsize=8)
         fig.colorbar(collection, ax=ax, shrink=0.7).ax.tick_params(labelsize=6)
     fig.tight_layout()
     return png_bytes(fig)
