@@ -17,6 +17,7 @@ from typing import Callable
 
 from configs.base import BaseConfig, load_config
 from configs.catalog import add_config_arguments, listed
+from configs.families import all_specs
 from tflab import io
 from tflab.cli import ArgumentParser, check_out_dir
 from tflab.errors import UserError, main_guard
@@ -149,7 +150,9 @@ def fit_keras(config: BaseConfig, make_experiment: Callable[[tf.distribute.Strat
 
 
 # ---------------------------------------------------------------------------------- CLI
-ALIASES = {"overfit": "--overfit", "calib": "--calib"}
+# family shortcut flags, declared in each family's spec (configs/families/NAME.py)
+ALIASES = {field: (metavar, text) for spec in all_specs().values()
+           for field, metavar, text in spec.cli_aliases}
 
 CLI_HELP = """Train one config (configs/CONFIG.py) and write one run directory.
 
@@ -181,12 +184,8 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE", help="override a config field (type-checked, "
                         "repeatable), e.g. --set epochs=5")
-    parser.add_argument("--overfit", default=None, metavar="N",
-                        help="catan: train on N fixed windows until every head fits "
-                        "(same as --set overfit=N)")
-    parser.add_argument("--calib", default=None, metavar="NPZ",
-                        help="stereo captures: focal_px and baseline_m (same as "
-                        "--set calib=NPZ)")
+    for field, (metavar, text) in ALIASES.items():
+        parser.add_argument(f"--{field}", default=None, metavar=metavar, help=text)
     parser.add_argument("--seeds", default=None, metavar="K,K,...",
                         help="train these random seeds together as one seed population "
                         "(families that support it: mimic); one run directory per seed, "
@@ -197,7 +196,7 @@ def build_parser() -> ArgumentParser:
 
 def config_from_args(args: argparse.Namespace) -> BaseConfig:
     overrides = list(args.overrides)
-    for field, flag in ALIASES.items():
+    for field in ALIASES:
         value = getattr(args, field, None)
         if value is not None:
             overrides.append(f"{field}={value}")

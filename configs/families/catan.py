@@ -130,4 +130,6 @@ class CatanConfig(BaseConfig):
 
 SPEC = FamilySpec(name="catan", implementation="tfmodels.catan.family", extra="catan",
                   modules=("catanatron", "catanatron_gym"),
-                  question="can one ResNet predict a board game's next 4 ticks?")
+                  question="can one ResNet predict a board game's next 4 ticks?",
+                  cli_aliases=(("overfit", "N", "catan: train on N fixed windows until every "
+                                "head fits (same as --set overfit=N)"),))

@@ -24,6 +24,8 @@ class FamilySpec:
     modules: tuple[str, ...] = ()   # what that extra installs (checked, never imported)
     question: str = ""              # the question the family answers, for listings
     cli: str = "tfmodels.fit"       # the command that trains one config of the family
+    # shortcut flags of that command: (field, metavar, help); --FIELD V = --set FIELD=V
+    cli_aliases: tuple[tuple[str, str, str], ...] = ()
 
     def require(self) -> None:
         """Raise a one-line `UserError` naming the extra to install if a module is missing."""

@@ -123,4 +123,6 @@ class StereoConfig(BaseConfig):
 
 SPEC = FamilySpec(name="stereo", implementation="tfmodels.stereo.family",
                   extra="stereo", modules=("cv2", "scipy"),
-                  question="does the regularised fine-tune beat classical stereo?")
+                  question="does the regularised fine-tune beat classical stereo?",
+                  cli_aliases=(("calib", "NPZ", "stereo captures: focal_px and baseline_m "
+                                "(same as --set calib=NPZ)"),))
