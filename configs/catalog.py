@@ -47,6 +47,15 @@ def add_config_arguments(parser, help_config: str) -> None:
                         help="print every config with its one-line description, then exit")
 
 
+def add_run_arguments(parser, *, out_metavar: str, out_help: str, set_help: str) -> None:
+    """`--data`, `--out` and `--set` as every training CLI spells them."""
+    parser.add_argument("--data", default=None, metavar="PATH",
+                        help="input data (default: the config's built-in simulator)")
+    parser.add_argument("--out", default=None, metavar=out_metavar, help=out_help)
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY=VALUE", help=set_help)
+
+
 def listed(args, prog: str, example: str, families: tuple[str, ...] | None = None) -> bool:
     """Print the list and return True for `--list`; a missing CONFIG is a one-line error."""
     if args.list:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from configs.base import BaseConfig, load_config
-from configs.catalog import add_config_arguments, listed
+from configs.catalog import add_config_arguments, add_run_arguments, listed
 from configs.families import all_specs
 from tflab import io
 from tflab.cli import ArgumentParser, check_out_dir
@@ -177,13 +177,9 @@ def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="python -m tfmodels.fit", description=CLI_HELP,
                             epilog=CLI_EXAMPLE)
     add_config_arguments(parser, "config name: a file configs/CONFIG.py (see --list)")
-    parser.add_argument("--data", default=None, metavar="PATH",
-                        help="input data (default: the config's built-in simulator)")
-    parser.add_argument("--out", default=None, metavar="RUN_DIR",
-                        help="run directory (default runs/CONFIG)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY=VALUE", help="override a config field (type-checked, "
-                        "repeatable), e.g. --set epochs=5")
+    add_run_arguments(parser, out_metavar="RUN_DIR", out_help="run directory (default "
+                      "runs/CONFIG)", set_help="override a config field (type-checked, "
+                      "repeatable), e.g. --set epochs=5")
     for field, (metavar, text) in ALIASES.items():
         parser.add_argument(f"--{field}", default=None, metavar=metavar, help=text)
     parser.add_argument("--seeds", default=None, metavar="K,K,...",

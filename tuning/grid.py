@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 from configs.base import BaseConfig, load_config
-from configs.catalog import add_config_arguments, listed
+from configs.catalog import add_config_arguments, add_run_arguments, listed
 from tflab.cli import ArgumentParser, check_out_dir, int_at_least
 from tflab.errors import UserError, main_guard
 from tuning import cluster, populations
@@ -148,13 +148,9 @@ def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="python -m tuning.grid", description=CLI_HELP,
                             epilog=CLI_EXAMPLE)
     add_config_arguments(parser, "config name: a file configs/CONFIG.py with a grid")
-    parser.add_argument("--data", default=None, metavar="PATH",
-                        help="input data (default: the config's built-in simulator)")
-    parser.add_argument("--out", default=None, metavar="GRID_DIR",
-                        help="grid directory (default grids/CONFIG)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY=VALUE", help="override a config field for every trial; "
-                        "a grid axis may be narrowed with a single value")
+    add_run_arguments(parser, out_metavar="GRID_DIR", out_help="grid directory (default "
+                      "grids/CONFIG)", set_help="override a config field for every trial; a "
+                      "grid axis may be narrowed with a single value")
     parser.add_argument("--max-trials", type=int_at_least(1), default=None,
                         help="stop after N trials in total (with seed populations, N "
                         "configurations); resumable")
