@@ -27,6 +27,8 @@ class CatanConfig(BaseConfig):
     history: int = 16            # past (state, action) ticks in the input
     future: int = 4              # future states and actions predicted
     window_stride: int = 8       # normal fit: every stride-th window of each game
+    train_games: int = 0         # normal fit: train on the first N training games only (0 =
+    #                              all); the held-out games stay the same (a data-size axis)
     data_seed: int = 0           # which windows the overfit setting draws (not the model seed)
     # -- model: ResNet-18 basic blocks [2, 2, 2, 2] ------------------------------------------
     norm: str = "group"          # batch | group | layer | instance | none
@@ -87,6 +89,9 @@ class CatanConfig(BaseConfig):
                             f"{self.max_ticks}; raise max_ticks or shorten the window")
         if not 0.0 < self.val_fraction < 1.0:
             raise UserError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
+        if self.train_games < 0:
+            raise UserError(f"train_games must be >= 0 (0 = every training game), got "
+                            f"{self.train_games}")
         if self.width <= 0 or self.groups < 1 or self.window_stride < 1:
             raise UserError("width must be > 0, groups >= 1, window_stride >= 1")
         if self.float_loss not in ("value", "quantum"):
