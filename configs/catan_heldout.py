@@ -10,8 +10,9 @@ Skill > 0 means the network beats copying the last tick on unseen games.
     python -m pipelines.catan --config catan_heldout --workers 2   # the 220 games, once
     python -m tuning.grid catan_heldout --workers 1                  # data size × seeds
 
-Budget (2-core CPU, one core per trial): width 0.25, learning rate 1e-3 (cosine), 2 epochs
-over every 16th window, batch 32 (so a larger data size also gets more steps); the report scores every held-out window with stride 16 (about 1 000 windows).
+Budget (a shared 2-core CPU, one core per trial): width 0.125, learning rate 1e-3 (cosine),
+2 epochs over every 32nd window, batch 32 (so a larger data size also gets more steps); the
+report scores every 32nd window of the 20 held-out games.
 On a GPU, raise `width`, `epochs` and lower `window_stride`.
 """
 from configs.catan_resnet18 import get_config as resnet18
@@ -22,10 +23,10 @@ def get_config():
     config.name = "catan_heldout"
     config.n_games = 220
     config.val_fraction = 20 / 220      # 20 held-out games, seeds 201..220
-    config.width = 0.25
+    config.width = 0.125
     config.epochs = 2
     config.lr_decay = "cosine"
-    config.window_stride = 16
+    config.window_stride = 32
     config.report_windows = 100_000     # every held-out window of the stride
     config.train_games = 200
     config.grid = {

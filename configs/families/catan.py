@@ -61,7 +61,8 @@ class CatanConfig(BaseConfig):
     overfit_width: float = 0.0   # overfit setting: width (0 = `width`; see catan_resnet18)
     overfit_learning_rate: float = 0.0  # overfit setting: learning rate (0 = `learning_rate`)
     overfit_epochs: int = 0      # overfit setting: epoch budget (0 = `epochs`)
-    overfit_target: float = 1.0  # eval-mode accuracy every head must reach to stop early
+    overfit_target: float = 1.0  # eval-mode accuracy on CHANGED elements (target != last
+    #                              input tick) every head must reach to stop early
     report_windows: int = 256    # normal fit: validation windows for the train/eval report
     mode_gap_warn: float = 0.02  # warn when train-mode and eval-mode accuracy differ by more
 
