@@ -74,6 +74,7 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, split: HeadSplit, 
                 for key, value in sums.items():
                     totals[key] = totals.get(key, 0.0) + value.numpy().astype(np.float64)
             report[mode] = {}
+            report["windows"] = int(count)
             for key, value in totals.items():
                 head, metric = key.split("/", 1)
                 if metric in ("loss", "acc"):

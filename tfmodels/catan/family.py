@@ -113,7 +113,9 @@ class CatanFamily:
                                              names, float_loss=config.float_loss)
             metrics, warnings = diagnostics.flatten_report(report, config.mode_gap_warn)
             measured_on = (f"{config.overfit} overfit windows" if config.overfit else
-                           f"{config.report_windows} validation windows")
+                           f"{report['windows']} validation windows (every "
+                           f"{config.window_stride}th of the held-out games, at most "
+                           f"{config.report_windows})")
             printed.append(diagnostics.format_report(
                 report, f"after training, on the {measured_on}, batches of "
                         f"{config.batch_size}; BatchNorm moving statistics restored after "
