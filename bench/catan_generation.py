@@ -129,6 +129,7 @@ def main(argv=None) -> int:
     for mode, shares in profiles.items():
         print(f"profile {mode}: {shares}", flush=True)
 
+    us = {mode: 1e6 / rows[(mode, 1)]["per_cpu_s"] for mode in MODES}  # CPU µs per tick
     lines = [
         "## Game generation: catanatron's own speed beside tick encoding "
         "(bench/catan_generation.py)", "",
@@ -147,11 +148,10 @@ def main(argv=None) -> int:
         f"{args.workers} | {stats['ticks'] / stats['seconds']:.0f} | — | — |", "",
         f"Builder wall clock with TFDS writing: {builder_wall:.1f} s for {stats['ticks']} ticks "
         f"({stats['ticks'] / builder_wall:.0f} ticks/s).", "",
-        "Per tick, one process, CPU time (from the per-CPU-second column): catanatron plays a "
-        f"tick in {1e6 / rows[('play only', 1)]['per_cpu_s']:.0f} µs; the reference encoding "
-        f"adds {1e6 / rows[('reference', 1)]['per_cpu_s'] - 1e6 / rows[('play only', 1)]['per_cpu_s']:.0f}"
-        f" µs, the fast one "
-        f"{1e6 / rows[('fast', 1)]['per_cpu_s'] - 1e6 / rows[('play only', 1)]['per_cpu_s']:.0f} µs.",
+        f"Per tick, one process, CPU time (from the per-CPU-second column): catanatron plays a "
+        f"tick in {us['play only']:.0f} µs; the reference encoding adds "
+        f"{us['reference'] - us['play only']:.0f} µs, the fast one "
+        f"{us['fast'] - us['play only']:.0f} µs.",
         "",
         "Where one process spends its time under cProfile (cumulative times, first 4 games; "
         "the profiler's own overhead inflates code made of many small calls, so the shares "

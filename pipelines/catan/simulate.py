@@ -2,8 +2,9 @@
 
 No Catan rule is written here: the game, the bots, the board tensor and the numeric features
 all come from catanatron 3.2.1 / catanatron-gym 4.0.0. A tick is (state before the action,
-action taken), recorded through a `GameAccumulator`, which catanatron calls with a copy of
-the game right before each action.
+action taken), recorded right after the bot decides and before catanatron applies the
+action (`FastRecorder`, codes from `encode.py`); `reference=True` records the same ticks
+through a `GameAccumulator` and catanatron-gym's own tensor functions.
 
 Determinism: catanatron draws every random number (map, seating, dice, bots) from Python's
 global `random`, seeded by `Game(seed=...)`. Seed 0 is *not* usable: `Game` treats a falsy

@@ -9,12 +9,11 @@ differ by more than a threshold. The train-mode pass would update BatchNorm's mo
 statistics; they are saved before it and restored after, so the saved model is the trained
 one.
 
-`StopWhenFit` ends an overfit run once every head's eval-mode accuracy (from
-`TrueTrainingLoss`, computed after each epoch) reaches the target.
+Beside each accuracy the report puts the skill figures of `skill.py` (persistence on the
+same windows, accuracy on the changed elements, skill, per future tick); the overfit stop
+rule that reads them lives in `overfit.py`.
 """
 from __future__ import annotations
-
-import sys
 
 import keras
 import numpy as np
