@@ -8,13 +8,18 @@ here rather than left to the `overfit_*` fields, so each trial's config.json equ
 grid's config (the grid's resume check compares them).
 
 Each trial reports, per head, accuracy with training=True and training=False on the same
-64 windows after training. In summary.csv (means over the 3 seeds):
-    acc_float_eval_mode_mean      the question: is regression right in eval mode?
+64 windows after training, beside persistence (last input tick copied). In summary.csv
+(means over the seeds; `skill_*` / `acc_changed_*` also with sd, min, max, n):
+    skill_float_eval_mode_mean    1 − error / error of persistence: 0 = copying the last tick
+    acc_changed_float_eval_mode_mean   accuracy on the elements that change (the hard part)
+    acc_float_eval_mode_mean      per element: mostly elements persistence already gets right
     acc_float_train_mode_mean     the same weights with batch statistics (BatchNorm's view)
     acc_float_mode_gap_mean       train − eval: the BatchNorm trap, measured
     acc_<head>_..._mean           the same for categorical / binary / action heads
-    overfit_reached_all_eval_mode_mean   share of seeds whose every head reached 99 %
-    epochs_mean, seconds_mean     budget used (a trial stops once every head is at 99 %)
+    overfit_reached_all_eval_mode_mean   share of seeds whose every head reached 99 % of
+                                  its changed elements (the stop rule; `overfit_elements_*`:
+                                  the old all-element rule)
+    epochs_mean, seconds_mean     budget used (a trial stops once the stop rule is met)
 The grid ranks configurations by the family's objective (best held-out val_loss), which
 says nothing in the overfit setting: read the columns above.
 

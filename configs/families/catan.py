@@ -28,6 +28,8 @@ class CatanConfig(BaseConfig):
     history: int = 16            # past (state, action) ticks in the input
     future: int = 4              # future states and actions predicted
     window_stride: int = 8       # normal fit: every stride-th window of each game
+    train_games: int = 0         # normal fit: train on the first N training games only (0 =
+    #                              all); the held-out games stay the same (a data-size axis)
     data_seed: int = 0           # which windows the overfit setting draws (not the model seed)
     # -- model: ResNet-18 basic blocks [2, 2, 2, 2] ------------------------------------------
     norm: str = "group"          # batch | group | layer | instance | none
@@ -60,7 +62,8 @@ class CatanConfig(BaseConfig):
     overfit_width: float = 0.0   # overfit setting: width (0 = `width`; see catan_resnet18)
     overfit_learning_rate: float = 0.0  # overfit setting: learning rate (0 = `learning_rate`)
     overfit_epochs: int = 0      # overfit setting: epoch budget (0 = `epochs`)
-    overfit_target: float = 1.0  # eval-mode accuracy every head must reach to stop early
+    overfit_target: float = 1.0  # eval-mode accuracy on CHANGED elements (target != last
+    #                              input tick) every head must reach to stop early
     report_windows: int = 256    # normal fit: validation windows for the train/eval report
     mode_gap_warn: float = 0.02  # warn when train-mode and eval-mode accuracy differ by more
 
@@ -88,6 +91,9 @@ class CatanConfig(BaseConfig):
                             f"{self.max_ticks}; raise max_ticks or shorten the window")
         if not 0.0 < self.val_fraction < 1.0:
             raise UserError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
+        if self.train_games < 0:
+            raise UserError(f"train_games must be >= 0 (0 = every training game), got "
+                            f"{self.train_games}")
         if self.width <= 0 or self.groups < 1 or self.window_stride < 1:
             raise UserError("width must be > 0, groups >= 1, window_stride >= 1")
         if self.float_loss not in ("value", "quantum"):

@@ -88,6 +88,7 @@ class CatanGames(tfds.core.GeneratorBasedBuilder):
         super().__init__(*args, **kwargs)
         self.stats = {"games": 0, "ticks": 0, "seconds": 0.0}
         self.progress = None  # a tflab.progress.Progress while games are played, if any
+        self.pool = None      # one process pool for every split (see `prepare`)
 
     def _info(self) -> tfds.core.DatasetInfo:
         return self.dataset_info_from_configs(
@@ -115,7 +116,7 @@ class CatanGames(tfds.core.GeneratorBasedBuilder):
         started = time.perf_counter()
         if self.progress is not None:
             self.progress.start()
-        for record in _play_all(jobs, config.workers):
+        for record in _play_all(jobs, config.workers, self.pool):
             self.stats["games"] += 1
             self.stats["ticks"] += record.n_ticks
             if self.progress is not None:
@@ -127,14 +128,23 @@ class CatanGames(tfds.core.GeneratorBasedBuilder):
         self.stats["seconds"] += time.perf_counter() - started
 
 
-def _play_all(jobs: list, workers: int):
-    """Games in seed order; `workers` > 1 plays them in a spawn pool (~5 s to start: the
-    workers import catanatron_gym, which imports gymnasium), 1 plays them in this process."""
+def _play_all(jobs: list, workers: int, pool=None):
+    """Games in seed order; `workers` > 1 plays them in a spawn pool (`pool`, or one of
+    their own), 1 plays them in this process."""
     if workers <= 1 or len(jobs) == 1:
         yield from map(play_game_args, jobs)
-        return
-    with multiprocessing.get_context("spawn").Pool(min(workers, len(jobs))) as pool:
+    elif pool is not None:
         yield from pool.imap(play_game_args, jobs)
+    else:
+        with _spawn_pool(min(workers, len(jobs))) as own:
+            yield from own.imap(play_game_args, jobs)
+
+
+def _spawn_pool(workers: int):
+    """Spawn, not fork: the parent may hold TensorFlow's threads. A worker takes seconds to
+    start (it imports catanatron_gym, which imports gymnasium, and the parent's main
+    module), so one pool serves both splits."""
+    return multiprocessing.get_context("spawn").Pool(workers)
 
 
 def prepare(config: CatanGamesConfig, data_dir: str | None = None) -> CatanGames:
@@ -147,7 +157,15 @@ def prepare(config: CatanGamesConfig, data_dir: str | None = None) -> CatanGames
         with Progress(config.n_games, "game", "game", stream=sys.stdout) as progress, \
                 contextlib.redirect_stdout(io.StringIO()):
             builder.progress = progress
-            builder.download_and_prepare()
+            if config.workers > 1 and config.n_games > 1:
+                with _spawn_pool(min(config.workers, config.n_games)) as pool:
+                    builder.pool = pool
+                    try:
+                        builder.download_and_prepare()
+                    finally:
+                        builder.pool = None
+            else:
+                builder.download_and_prepare()
 
     return prepared(lambda: CatanGames(data_dir=data_dir or default_data_dir(), config=config),
                     generate)

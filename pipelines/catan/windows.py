@@ -36,9 +36,23 @@ class CatanData:
     builder: CatanGames
     games: dict          # split -> {"seed": [...], "n_ticks": [...], "winner": [...]}
     source: str
+    last_seed: dict = dataclasses.field(default_factory=dict)  # split -> last seed streamed
 
     def ticks(self, split: str) -> np.ndarray:
         return np.asarray(self.games[split]["n_ticks"])
+
+    def first_games(self, split: str, n: int) -> "CatanData":
+        """The same data with only the first `n` games (by seed) of `split` (0 = all): a
+        data-size axis that leaves the other split, e.g. the held-out games, as it is."""
+        table = self.games[split]
+        if not n or n == len(table["seed"]):
+            return self
+        if n > len(table["seed"]):
+            raise UserError(f"train_games={n} but the {split} split holds only "
+                            f"{len(table['seed'])} games; raise n_games or lower train_games")
+        games = {**self.games, split: {k: v[:n] for k, v in table.items()}}
+        return dataclasses.replace(self, games=games,
+                                   last_seed={**self.last_seed, split: table["seed"][n - 1]})
 
 
 def load_games(config: CatanGamesConfig, data_dir: str | None, span: int) -> CatanData:
@@ -73,6 +87,9 @@ def stream_windows(data: CatanData, split: str, span: int, stride: int, *,
                    shuffle: bool, seed: int, buffer: int = 2048) -> tf.data.Dataset:
     """Compact windows (board, numeric, action codes) of every game of `split`."""
     games = data.builder.as_dataset(split=split, shuffle_files=False)
+    if split in data.last_seed:
+        last = data.last_seed[split]
+        games = games.filter(lambda game: game["seed"] <= last)
     windows = games.flat_map(_game_windows(span, stride))
     if shuffle:
         windows = windows.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)

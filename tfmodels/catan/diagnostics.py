@@ -10,18 +10,18 @@ differ by more than a threshold. The train-mode pass would update BatchNorm's mo
 statistics; they are saved before it and restored after, so the saved model is the trained
 one.
 
-`StopWhenFit` ends an overfit run once every head's eval-mode accuracy (from
-`TrueTrainingLoss`, computed after each epoch) reaches the target.
+Beside each accuracy the report puts the skill figures of `skill.py` (persistence on the
+same windows, accuracy on the changed elements, skill, per future tick); the overfit stop
+rule that reads them lives in `overfit.py`.
 """
 from __future__ import annotations
-
-import sys
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from pipelines.catan.channels import HeadSplit
+from tfmodels.catan import skill
 from tfmodels.catan.heads import ACCURACY_NAME, correct, float_quantum, head_losses
 from tfmodels.catan.model import last_observed
 
@@ -58,10 +58,12 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, split: HeadSplit, 
                 nonzero = tf.cast(tf.not_equal(tf.cast(y[head], tf.float32), 0.0), tf.float32)
                 out[f"{head}/hits_nonzero"] = tf.reduce_sum(hits * nonzero)
                 out[f"{head}/nonzero"] = tf.reduce_sum(nonzero)
+            sums = skill.element_sums(head, x, y[head], pred[head], split, history, q)
+            out.update({f"{head}/skill/{key}": value for key, value in sums.items()})
         return out, n
 
-    report = {"baseline": baseline_accuracy(dataset, quantum, history, split),
-              "worst": {}}
+    baseline, action_persistence = baseline_accuracy(dataset, quantum, history, split)
+    report = {"baseline": baseline, "worst": {}}
 
     try:
         for mode, training in MODES.items():
@@ -72,8 +74,9 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, split: HeadSplit, 
                 for key, value in sums.items():
                     totals[key] = totals.get(key, 0.0) + value.numpy().astype(np.float64)
             report[mode] = {}
+            report["windows"] = int(count)
             for key, value in totals.items():
-                head, metric = key.split("/")
+                head, metric = key.split("/", 1)
                 if metric in ("loss", "acc"):
                     report[mode].setdefault(head, {})[metric] = float(value) / count
                 elif metric == "channel" and names is not None:
@@ -82,6 +85,12 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, split: HeadSplit, 
                     report["worst"].setdefault(mode, {})[head] = {
                         names[head][i]: float(per_channel[i]) for i in order}
             for head in report[mode]:
+                # skill figures: on changed elements, against persistence, per future tick
+                sums = {k: totals[f"{head}/skill/{k}"] for k in skill.SUMS}
+                persistence = (action_persistence if head == "action"
+                               else skill.state_persistence(sums))
+                figures = skill.figures(sums, persistence)
+                report[mode][head].update({k: v for k, v in figures.items() if k != "acc"})
                 if f"{head}/nonzero" in totals:
                     report[mode][head]["acc_nonzero"] = float(
                         totals[f"{head}/hits_nonzero"] / max(totals[f"{head}/nonzero"], 1.0))
@@ -92,8 +101,9 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, split: HeadSplit, 
 
 
 def baseline_accuracy(dataset: tf.data.Dataset, quantum: np.ndarray, history: int,
-                      split) -> dict:
-    """Accuracy of two trivial predictions, the numbers a head must beat:
+                      split) -> tuple[dict, dict]:
+    """Accuracy of two trivial predictions, the numbers a head must beat, and the action
+    head's persistence sums per future tick (`skill.action_persistence`):
 
     - `acc`: 0 everywhere (and the most frequent action). Boards are sparse (≈1 % of
       building pixels are non-zero), so per-element accuracy starts high.
@@ -101,11 +111,12 @@ def baseline_accuracy(dataset: tf.data.Dataset, quantum: np.ndarray, history: in
       Most of the state does not change within 4 ticks, so this is the stronger baseline,
       and the starting point of a float head with `float_persistence`.
     """
-    hits, counts, actions = {}, {}, []
+    hits, counts, actions, last_actions = {}, {}, [], []
     for x, y in dataset:
+        last_actions.append(skill.last_input_action(x, history).numpy())
         for head, target in y.items():
             if head == "action":
-                actions.append(target.numpy().ravel())
+                actions.append(target.numpy())
                 continue
             value = tf.cast(target, tf.float32)
             per_step = split.indices[head][:split.size(head) // split.future]
@@ -122,8 +133,10 @@ def baseline_accuracy(dataset: tf.data.Dataset, quantum: np.ndarray, history: in
     for (head, name), total in hits.items():
         out.setdefault(head, {})[name] = total / counts[head]
     actions = np.concatenate(actions)
-    out["action"] = {"acc": float(np.bincount(actions).max() / len(actions))}
-    return out
+    action_sums = skill.action_persistence(actions, np.concatenate(last_actions))
+    majority = float(np.sum(action_sums["hits"]) / actions.size)
+    out["action"] = {"acc": majority, "acc_persistence": majority}
+    return out, action_sums
 
 
 def flatten_report(report: dict, threshold: float) -> tuple[dict, list[str]]:
@@ -142,6 +155,7 @@ def flatten_report(report: dict, threshold: float) -> tuple[dict, list[str]]:
         if "acc_nonzero" in values:
             metrics[f"acc_nonzero_{head}_train_mode"] = report["train_mode"][head]["acc_nonzero"]
             metrics[f"acc_nonzero_{head}_eval_mode"] = values["acc_nonzero"]
+        metrics.update(skill_metrics(report, head))
         gap = metrics[f"acc_{head}_mode_gap"]
         if abs(gap) > threshold:
             warnings.append(
@@ -150,6 +164,35 @@ def flatten_report(report: dict, threshold: float) -> tuple[dict, list[str]]:
                 f"{metrics[f'acc_{head}_eval_mode']:.4f} with training=False (gap {gap:+.4f}"
                 f" > {threshold}): the model depends on batch statistics (the BatchNorm trap)")
     return metrics, warnings
+
+
+def skill_metrics(report: dict, head: str) -> dict:
+    """Scalars of the skill figures (NaN = undefined; metrics.json writes it as null):
+    `acc_changed_<head>_<mode>`, `skill_<head>_<mode>`, `changed_<head>_count` / `_share`,
+    `acc_changed_<head>_persistence`, and per future tick k (eval mode only, to keep
+    summary.csv readable) `acc_<head>_t<k>_eval_mode`, `acc_changed_..`, `skill_..`,
+    `acc_<head>_t<k>_persistence`, `changed_<head>_t<k>_count`."""
+    out = {}
+    evaluation = report["eval_mode"][head]
+    for mode in MODES:
+        out[f"acc_changed_{head}_{mode}"] = report[mode][head]["acc_changed"]
+        out[f"skill_{head}_{mode}"] = report[mode][head]["skill"]
+    out[f"changed_{head}_count"] = evaluation["changed"]
+    out[f"changed_{head}_share"] = evaluation["changed_share"]
+    out[f"acc_changed_{head}_persistence"] = evaluation["acc_changed_persistence"]
+    for tick, values in evaluation["ticks"].items():
+        k = tick[2:]
+        out[f"acc_{head}_t{k}_eval_mode"] = values["acc"]
+        out[f"acc_changed_{head}_t{k}_eval_mode"] = values["acc_changed"]
+        out[f"skill_{head}_t{k}_eval_mode"] = values["skill"]
+        out[f"acc_{head}_t{k}_persistence"] = values["acc_persistence"]
+        out[f"changed_{head}_t{k}_count"] = values["changed"]
+    return out
+
+
+def _cell(value: float, width: int, digits: int = 6) -> str:
+    """A number, or 'undefined' for NaN (no changed element: never shown as 100 %)."""
+    return f"{'undefined':>{width}}" if value != value else f"{value:>{width}.{digits}f}"
 
 
 def format_report(report: dict, measured_on: str) -> str:
@@ -171,6 +214,9 @@ def format_report(report: dict, measured_on: str) -> str:
                     base += f" {baseline['acc_persistence']:>17.6f}"
             lines.append(f"{head:<12} {label:<26} {train:>14.6f} {evaluation:>15.6f} "
                          f"{train - evaluation:>+9.4f} {base}")
+            if metric == "acc":
+                lines.extend(_skill_rows(head, report))
+    lines.extend(_tick_rows(report))
     for head, channels in report.get("worst", {}).get("eval_mode", {}).items():
         below = [f"{name} {acc:.4f}" for name, acc in channels.items() if acc < 1.0]
         if below:
@@ -179,51 +225,28 @@ def format_report(report: dict, measured_on: str) -> str:
     return "\n".join(lines)
 
 
-def overfit_verdict(metrics: dict, heads: list[str], target: float) -> dict:
-    """Per head and mode: did accuracy reach the target, and 100 % (every element right)?
-
-    `overfit_reached_<head>_<mode>` compares with `target` (the run's stop criterion),
-    `overfit_perfect_<head>_<mode>` with 1.0; `..._all_<mode>` is 1 when every head did."""
-    verdict = {}
-    for mode in MODES:
-        for key, level in (("reached", target), ("perfect", 1.0)):
-            reached = [metrics[f"acc_{h}_{mode}"] >= level - 1e-9 for h in heads]
-            for head, ok in zip(heads, reached):
-                verdict[f"overfit_{key}_{head}_{mode}"] = int(ok)
-            verdict[f"overfit_{key}_all_{mode}"] = int(all(reached))
-    return verdict
-
-
-def format_verdict(metrics: dict, heads: list[str], target: float, fit_epoch) -> str:
-    """The overfit run's answer, one line per head, eval mode first (what counts)."""
-    lines = [f"overfit verdict (target {target:.2%} of elements; float: within half a "
-             f"quantum), " + (f"all heads reached it in eval mode after epoch {fit_epoch}"
-                              if fit_epoch else "stopped by the epoch budget")]
-    for head in heads:
-        evaluation, train = metrics[f"acc_{head}_eval_mode"], metrics[f"acc_{head}_train_mode"]
-        lines.append(f"  {head:<12} eval mode {evaluation:.4%} "
-                     f"{'REACHED' if evaluation >= target - 1e-9 else 'NOT reached':<12}"
-                     f"{' (100 %)' if evaluation >= 1.0 else '':<9}"
-                     f"train mode {train:.4%}")
-    return "\n".join(lines)
+def _skill_rows(head: str, report: dict) -> list[str]:
+    """Changed-element accuracy and skill rows under a head's accuracy row."""
+    train, evaluation = report["train_mode"][head], report["eval_mode"][head]
+    changed = f"  on changed ({int(evaluation['changed'])})"
+    gap = train["acc_changed"] - evaluation["acc_changed"]
+    rows = [f"{head:<12} {changed:<26} {_cell(train['acc_changed'], 14)} "
+            f"{_cell(evaluation['acc_changed'], 15)} {_cell(gap, 9, 4)} {'':>18} "
+            f"{_cell(evaluation['acc_changed_persistence'], 17)}"]
+    gap = train["skill"] - evaluation["skill"]
+    rows.append(f"{head:<12} {'  skill over persistence':<26} {_cell(train['skill'], 14)} "
+                f"{_cell(evaluation['skill'], 15)} {_cell(gap, 9, 4)} {'':>18} "
+                f"{_cell(0.0 if evaluation['acc_persistence'] < 1 else float('nan'), 17)}")
+    return rows
 
 
-class StopWhenFit(keras.callbacks.Callback):
-    """Stop once every `train_acc_<head>_true` (eval mode, after the epoch) ≥ target."""
-
-    def __init__(self, heads: list[str], target: float, stream=None, verbose: bool = True):
-        super().__init__()
-        self.verbose = verbose
-        self.keys = [f"train_acc_{h}_true" for h in heads]
-        self.target = target
-        self.stream = stream or sys.stdout
-        self.fit_epoch = None
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if all(logs.get(k, 0.0) >= self.target - 1e-9 for k in self.keys):
-            self.fit_epoch = epoch + 1
-            if self.verbose:
-                print(f"every head reached {self.target:.0%} in eval mode after epoch "
-                      f"{epoch + 1}; stopping", file=self.stream, flush=True)
-            self.model.stop_training = True
+def _tick_rows(report: dict) -> list[str]:
+    """Per future tick, eval mode: accuracy (persistence), changed-element accuracy, skill."""
+    lines = ["per future tick, eval mode: accuracy (last tick copied / majority action) | "
+             "on changed elements (count) | skill"]
+    for head, values in report["eval_mode"].items():
+        cells = [f"{tick} {v['acc']:.4f} ({v['acc_persistence']:.4f}) | "
+                 f"{_cell(v['acc_changed'], 0, 4).strip()} ({int(v['changed'])}) | "
+                 f"{_cell(v['skill'], 0, 3).strip()}" for tick, v in values["ticks"].items()]
+        lines.append(f"  {head:<11} " + ";  ".join(cells))
+    return lines

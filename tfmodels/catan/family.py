@@ -1,16 +1,18 @@
 """The catan family: catanatron games → windows → multi-head ResNet-18 → run directory.
 
 Two settings, one path:
-- normal fit: every `window_stride`-th window of the training games, validation on the
-  held-out games;
+- normal fit: every `window_stride`-th window of the training games (the first
+  `train_games` of them, if set), validation on the held-out games (split by game);
 - overfit (`overfit=N`): N fixed windows drawn from the first games (a capacity check:
-  can the network learn them all?). Training stops when every head is right on every
-  element in eval mode, or after `epochs`. Validation is a small set of windows from the
-  held-out game, so `val_loss` stays a real held-out number.
+  can the network learn them all?). Training stops when every head reaches `overfit_target` on its *changed*
+  elements in eval mode (`overfit.py`), or after `epochs`. Validation is a small set of
+  windows from the held-out game, so `val_loss` stays a real held-out number.
 After training, `mode_report` compares training=True and training=False on the same data
-(the overfit windows, or `report_windows` validation windows), prints the table, warns on
-a gap, and puts every number into metrics.json; the grid's summary.csv then shows which
-norms keep eval-mode regression accuracy (`acc_float_eval_mode`).
+(the overfit windows, or `report_windows` validation windows) with persistence beside every
+head (changed-element accuracy and skill, per future tick: `skill.py`), prints the table,
+warns on a gap, and puts every number into metrics.json; the grid's summary.csv then shows
+them per configuration (`skill_float_eval_mode_mean`, ...), with the seed spread of the
+skill figures (`summary_metrics`).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from pipelines.catan import windows
 from pipelines.catan.builder import games_config
 from pipelines.catan.channels import categorical_classes, head_split
 from tflab import io
-from tfmodels.catan import diagnostics
+from tfmodels.catan import diagnostics, overfit, skill
 from tfmodels.catan.heads import (float_quantum, head_losses, head_metrics, present_heads,
                                   true_metrics)
 from tfmodels.catan.model import build_model, set_output_priors, target_priors
@@ -36,6 +38,10 @@ DATA_FIELDS = ("bots", "seed_start", "max_ticks", "val_fraction", "history", "fu
 class CatanFamily:
     name = "catan"
     objective = ("val_loss", "min")
+    # seed spread (mean, std, min, max, n) in summary.csv: n counts the seeds where the
+    # figure is defined (a window set with no changed element leaves it out)
+    summary_metrics = tuple(f"{figure}_{head}_eval_mode" for figure in ("skill", "acc_changed")
+                            for head in ("categorical", "binary", "float", "action"))
 
     def data_key(self, config: CatanConfig, data_path: str | None) -> tuple:
         return ((data_path, config.games_in_data(), config.overfit, config.data_seed)
@@ -50,6 +56,8 @@ class CatanFamily:
               verbose: int = 1) -> dict:
         run_dir = Path(run_dir)
         config = config.resolved()  # the overfit setting's width / learning rate / epochs
+        if not config.overfit:
+            data = data.first_games("train", config.train_games)
         split = head_split(config.future)
         datasets = _datasets(config, data, split)
         heads = present_heads(split)
@@ -63,7 +71,10 @@ class CatanFamily:
         priors = (target_priors(datasets["train_eval"].take(config.prior_batches),
                                 categorical_classes()) if config.prior_init else None)
 
-        stopper = diagnostics.StopWhenFit(heads, config.overfit_target, verbose=bool(verbose))
+        counter = skill.ChangedAccuracy(datasets["train_eval"], split, config.history,
+                                        float_quantum(split))
+        stopper = overfit.StopWhenFit(heads, config.overfit_target, counter,
+                                      verbose=bool(verbose))
 
         def make_experiment(strategy) -> KerasExperiment:
             model = build_model(split, config.history, width=config.width,
@@ -102,18 +113,19 @@ class CatanFamily:
                                              names, float_loss=config.float_loss)
             metrics, warnings = diagnostics.flatten_report(report, config.mode_gap_warn)
             measured_on = (f"{config.overfit} overfit windows" if config.overfit else
-                           f"{config.report_windows} validation windows")
+                           f"{report['windows']} validation windows (every "
+                           f"{config.window_stride}th of the held-out games, at most "
+                           f"{config.report_windows})")
             printed.append(diagnostics.format_report(
                 report, f"after training, on the {measured_on}, batches of "
                         f"{config.batch_size}; BatchNorm moving statistics restored after "
                         f"the training=True pass"))
             printed.extend(warnings)
             if config.overfit:
-                metrics.update(diagnostics.overfit_verdict(metrics, heads,
-                                                           config.overfit_target))
+                metrics.update(overfit.overfit_verdict(metrics, heads, config.overfit_target))
                 metrics["overfit_fit_epoch"] = stopper.fit_epoch or 0
-                printed.append(diagnostics.format_verdict(metrics, heads, config.overfit_target,
-                                                          stopper.fit_epoch))
+                printed.append(overfit.format_verdict(metrics, heads, config.overfit_target,
+                                                      stopper.fit_epoch))
             metrics["mode_report"] = report
             metrics["mode_warnings"] = warnings
             metrics["mode_warnings_count"] = len(warnings)  # numeric: reaches summary.csv
@@ -131,6 +143,16 @@ class CatanFamily:
             acc_HEAD_train_mode="after training, model(x, training=True) on the report data",
             acc_HEAD_eval_mode="after training, model(x, training=False) on the same data",
             acc_float="share of float elements with |prediction - target| < quantum/2",
+            acc_changed_HEAD_MODE="the same accuracy on the changed elements only (target != "
+                                  "last input tick; action: != last input action); null = "
+                                  "no changed element (undefined), see changed_HEAD_count",
+            acc_HEAD_persistence="last input tick copied (action: the windows' most frequent "
+                                 "action), same windows",
+            skill_HEAD_MODE="1 - (1 - acc_HEAD_MODE) / (1 - acc_HEAD_persistence); 0 = no "
+                            "better than persistence; null when persistence is perfect",
+            HEAD_tK="the same for future tick t+K only (eval mode)",
+            train_acc_changed_HEAD_true="overfit: eval-mode changed-element accuracy on the "
+                                        "overfit windows after each epoch (the stop rule)",
             train_acc_HEAD_true="eval-mode accuracy on the training windows after each epoch",
             HEAD_acc="running mean during the epoch, train mode (Keras compiled metric)")
         io.write_json(run_dir / "metrics.json", metrics)
