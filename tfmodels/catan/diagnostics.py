@@ -65,6 +65,10 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, split: HeadSplit, 
     baseline, action_persistence = baseline_accuracy(dataset, quantum, history, split)
     report = {"baseline": baseline, "worst": {}}
 
+    def restore() -> None:
+        for variable, value in zip(model.non_trainable_variables, saved):
+            variable.assign(value)
+
     try:
         for mode, training in MODES.items():
             totals, count = {}, 0.0
@@ -73,6 +77,9 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, split: HeadSplit, 
                 count += float(n)
                 for key, value in sums.items():
                     totals[key] = totals.get(key, 0.0) + value.numpy().astype(np.float64)
+            # a training-mode pass moves BatchNorm's moving statistics: every mode starts
+            # from the trained model's own
+            restore()
             report[mode] = {}
             report["windows"] = int(count)
             for key, value in totals.items():
@@ -95,8 +102,7 @@ def mode_report(model: keras.Model, dataset: tf.data.Dataset, split: HeadSplit, 
                     report[mode][head]["acc_nonzero"] = float(
                         totals[f"{head}/hits_nonzero"] / max(totals[f"{head}/nonzero"], 1.0))
     finally:
-        for variable, value in zip(model.non_trainable_variables, saved):
-            variable.assign(value)
+        restore()
     return report
 
 
