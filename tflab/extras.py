@@ -17,7 +17,7 @@ FAMILY_EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "catan": ("catan", ("catanatron", "catanatron_gym")),
     "a2c": ("rl", ("minatar", "gymnasium")),
     "stereo": ("stereo", ("cv2", "scipy")),
-    "hac": ("hac", ("panda_gym", "pybullet", "gymnasium")),
+    "hac": ("hac", ("panda_gym", "pybullet", "gymnasium_robotics", "mujoco", "gymnasium")),
 }
 
 

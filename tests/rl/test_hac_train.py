@@ -143,8 +143,8 @@ def test_levels_grid_summary_shows_both_levels_with_seed_spread(tmp_path):
     summary = pd.read_csv(tmp_path / "summary.csv").set_index("levels")
     assert set(summary.index) == {1, 2}
     assert summary.loc[1, "seeds"] == 2 and summary.loc[2, "seeds"] == 1  # (0,1) (0,2) (1,1)
-    for column in ("test_success_rate_mean", "test_success_rate_std", "episodes_to_90_n",
-                   "episodes_to_90_mean", "episodes_to_90_std"):
+    for column in ("test_success_rate_mean", "test_success_rate_sd", "episodes_to_90_n",
+                   "episodes_to_90_mean", "episodes_to_90_sd"):
         assert column in summary.columns, column
     results = pd.read_csv(tmp_path / "results.csv")
     assert (results["normalizer_count"] == results["env_steps"]).all()
