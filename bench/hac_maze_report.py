@@ -1,6 +1,6 @@
 """PointMaze: HAC levels 1 / 2 / 3 and SB3 SAC + HER side by side, from their run folders.
 
-    python bench/hac_maze_report.py --grid /work/runs_hac/umaze \
+    python -m bench.hac_maze_report --grid /work/runs_hac/umaze \
         --sb3 /work/runs_hac/sb3_umaze --png docs/hac_maze_umaze.png
 
 `--grid` is a `python -m tuning.grid hac_maze_levels` folder (trials/*/ run directories),

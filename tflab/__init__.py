@@ -15,8 +15,8 @@ env package from its plugin hook, so every `import gymnasium` would print it and
 one-line `tflab: error:` would no longer be one line. The notice is an entry in
 `farama_notifications.notifications`; removing that entry is the whole change.
 
-The TensorFlow options are defaults: a value already in the environment wins. `pipelines`, `tfmodels` and
-`tuning` import this package first for that reason.
+The TensorFlow options are defaults: a value already in the environment wins. `pipelines`,
+`tfmodels` and `tuning` import this package first for that reason.
 """
 import os
 
