@@ -3,7 +3,7 @@
     python -m bench.hac_maze_report --grid /work/runs_hac/umaze \
         --sb3 /work/runs_hac/sb3_umaze --png docs/hac_maze_umaze.png
 
-`--grid` is a `python -m tuning.grid hac_maze_levels` folder (trials/*/ run directories),
+`--grid` names `python -m tuning.grid hac_maze_levels` folders (trials/*/ run directories),
 `--sb3` a `bench/sb3_her.py` output folder; both hold per-seed tests.csv and metrics.json
 under the same protocol. Printed: one row per agent with final test success, episodes and
 env steps to the first test block at ≥ 0.5 and ≥ 0.9 (mean ± sample sd over the seeds
@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 
 
-def load_runs(grid: Path | None, sb3: Path | None) -> list[dict]:
+def load_runs(grid: list[Path] | None, sb3: Path | None) -> list[dict]:
     """One dict per run: agent label, seed, metrics, tests (DataFrame)."""
     runs = []
-    folders = sorted((grid / "trials").glob("*")) if grid else []
+    folders = sorted(f for g in grid or [] for f in (g / "trials").glob("*"))
     for run_dir in folders:
         if not (run_dir / "metrics.json").exists():
             continue
@@ -89,19 +89,37 @@ def summary(runs: list[dict]) -> pd.DataFrame:
 
 
 def curves(runs: list[dict]) -> pd.DataFrame:
+    """Mean curve per agent by test block (4 workers end episodes together, so a block can
+    fall an episode or two after its nominal K: blocks are matched by their index)."""
     rows = []
     for r in runs:
         t = r["tests"]
-        for block in t.itertuples(index=False):
-            rows.append({"agent": r["agent"], "seed": r["seed"], "episodes": block.episodes,
-                         "env_steps": block.env_steps, "success": block.test_success_rate})
+        for index, block in enumerate(t.itertuples(index=False)):
+            rows.append({"agent": r["agent"], "seed": r["seed"], "block": index,
+                         "episodes": block.episodes, "env_steps": block.env_steps,
+                         "success": block.test_success_rate})
     frame = pd.DataFrame(rows)
-    return frame.groupby(["agent", "episodes"]).agg(
-        env_steps=("env_steps", "mean"), success_mean=("success", "mean"),
+    return frame.groupby(["agent", "block"]).agg(
+        episodes=("episodes", "mean"), env_steps=("env_steps", "mean"),
+        success_mean=("success", "mean"),
         success_sd=("success", lambda s: s.std(ddof=1)), seeds=("seed", "count")).reset_index()
 
 
-def plot(runs: list[dict], png: Path, title: str) -> None:
+def diagnostics(runs: list[dict]) -> pd.DataFrame:
+    """HAC's per-level diagnostics at each run's last test block, mean over seeds."""
+    rows = []
+    for agent in sorted({r["agent"] for r in runs if r["agent"].startswith("HAC")}):
+        last = pd.DataFrame([r["tests"].iloc[-1] for r in runs if r["agent"] == agent])
+        row = {"agent": agent, "seeds": len(last)}
+        for column in sorted(last.columns):
+            if column.startswith("l") and column.split("/")[-1] in (
+                    "goal_success", "subgoal_spread", "clipped_share"):
+                row[column] = round(float(last[column].mean()), 3)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def plot(runs: list[dict], png: Path, title: str, floor: float | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -114,10 +132,13 @@ def plot(runs: list[dict], png: Path, title: str) -> None:
         for r in group:
             ax.plot(r["tests"]["env_steps"], r["tests"]["test_success_rate"], color=colour,
                     alpha=0.3, lw=0.8)
-        blocks = pd.concat([r["tests"][["episodes", "env_steps", "test_success_rate"]]
-                            for r in group]).groupby("episodes").mean()
+        blocks = pd.concat([r["tests"][["env_steps", "test_success_rate"]].reset_index()
+                            for r in group]).groupby("index").mean()
         ax.plot(blocks["env_steps"], blocks["test_success_rate"], color=colour, lw=2.2,
                 label=f"{agent} (n = {len(group)})")
+    if floor is not None:
+        ax.axhline(floor, color="grey", ls="--", lw=1,
+                   label=f"uniform-random actions ({floor:.2f})")
     ax.set_xlabel("training env steps")
     ax.set_ylabel("test success (greedy block)")
     ax.set_ylim(-0.02, 1.02)
@@ -164,7 +185,8 @@ def markdown(frame: pd.DataFrame) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--grid", type=Path, default=None)
+    parser.add_argument("--grid", type=Path, nargs="+", default=None,
+                        help="grid folders (several: e.g. one per seed)")
     parser.add_argument("--sb3", type=Path, default=None)
     parser.add_argument("--png", type=Path, default=None)
     parser.add_argument("--null-episodes", type=int, default=200)
@@ -177,16 +199,20 @@ def main() -> None:
         print(f"{column}:")
         for agent, value in zip(table["agent"], table[column]):
             print(f"  {agent:16s} {value}")
+    floors = {}
     for env_id in sorted({r["env_id"] for r in runs}):
-        floor = null_success(env_id, args.null_episodes)
+        floor = floors[env_id] = null_success(env_id, args.null_episodes)
         print(f"null ({env_id}, {args.null_episodes} episodes): success of uniform-random "
               f"actions {floor['random']:.2f}, of no action {floor['still']:.2f}")
+    print()
+    print(markdown(diagnostics(runs)))
     print()
     print(markdown(curves(runs).round(3)))
     if args.png:
         envs = sorted({r["env_id"] for r in runs})
+        floor = floors[envs[0]]["random"] if len(envs) == 1 else None
         plot(runs, args.png, f"{', '.join(envs)}: test success vs env steps "
-                             f"(thin: seeds, thick: mean)")
+                             f"(thin: seeds, thick: mean)", floor)
         print(f"\nplot: {args.png}")
 
 
