@@ -3,7 +3,7 @@
     python bench/hac_bench.py run [--levels 2 1] [--seeds 0 1 2 3 4] [--episodes 200]
                                   [--out bench/runs/hac]
     python bench/hac_bench.py report [--out bench/runs/hac]
-    python bench/hac_bench.py speed
+    python -m bench.hac_bench speed [--config hac_pointmaze]
 
 `run` trains one seed at a time through the real entry point (`python -m tfmodels.rl
 hac_panda_reach --set levels=L --set random_seed=S ...`), niced, TensorFlow on one
@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(args) -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_NUM_INTRAOP_THREADS="1",
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env = dict(os.environ, PYTHONPATH=path, TF_NUM_INTRAOP_THREADS="1",
                TF_NUM_INTEROP_THREADS="1")
     for levels in args.levels:
         for seed in args.seeds:
@@ -84,15 +85,29 @@ def report(args) -> None:
 
 
 def speed(args) -> None:
-    """Random-policy env steps/s of PandaReach-v3, 4 workers async vs sync, side by side
-    (interleaved rounds), and DDPG update steps/s of one level (batch 1024, 3×64)."""
+    """The config's task: random-policy env steps/s of one env in this process (one core),
+    of `n_envs` workers async vs sync side by side (interleaved rounds); then DDPG update
+    steps/s of one level (the config's batch and network), graph vs XLA, interleaved."""
     import time
 
     import numpy as np
+    import tensorflow as tf
 
-    from pipelines.envs.goals import make_goal_vec_env
+    from configs.base import load_config
+    from pipelines.envs.goals import GoalTaskEnv, make_goal_vec_env
+    from tfmodels.rl.hac.train import HACTrainer
 
-    envs = {kind: make_goal_vec_env("PandaReach-v3", 4, 0, asynchronous=kind == "async")
+    config = load_config(args.config, [])
+    env_id, n = config.env_id, config.n_envs
+    single = GoalTaskEnv(env_id, seed=0)
+    single.reset()
+    dim = single.task.action_dim
+    started = time.perf_counter()
+    for _ in range(2000):
+        single.step(np.random.uniform(-1, 1, dim).astype(np.float32))
+    print(f"{env_id} one env, this process: {2000 / (time.perf_counter() - started):.0f} "
+          f"random-policy env steps/s (2000 steps)")
+    envs = {kind: make_goal_vec_env(env_id, n, 0, asynchronous=kind == "async")
             for kind in ("async", "sync")}
     rates = {kind: [] for kind in envs}
     for _ in range(3):
@@ -100,25 +115,35 @@ def speed(args) -> None:
             vec.reset(seed=0)
             started = time.perf_counter()
             for _ in range(100):
-                vec.step(np.random.uniform(-1, 1, (4, 3)).astype(np.float32))
-            rates[kind].append(400 / (time.perf_counter() - started))
+                vec.step(np.random.uniform(-1, 1, (n, dim)).astype(np.float32))
+            rates[kind].append(100 * n / (time.perf_counter() - started))
     for kind, vec in envs.items():
         vec.close()
-        print(f"{kind} 4 workers: {np.median(rates[kind]):.0f} random-policy env steps/s "
-              f"(median of 3 rounds of 100 steps x 4 workers)")
-    from configs.base import load_config
-    from tfmodels.rl.hac.train import HACTrainer
-
-    trainer = HACTrainer(load_config("hac_panda_reach"), None, verbose=0)
+        print(f"{kind} {n} workers: {np.median(rates[kind]):.0f} random-policy env steps/s "
+              f"(median of 3 rounds of 100 steps x {n} workers)")
+    trainer = HACTrainer(config, None, verbose=0)
     buffer, updater = trainer.buffers[0], trainer.updaters[0]
+    task = trainer.task
     for _ in range(2048):
-        buffer.add(np.zeros(6), np.zeros(3), -1.0, np.zeros(6), np.zeros(3), 0.98)
-    updater(buffer.sample(trainer.batch_rng, 40, 1024))  # trace
-    started = time.perf_counter()
-    for _ in range(5):
-        updater(buffer.sample(trainer.batch_rng, 40, 1024))
-    print(f"{200 / (time.perf_counter() - started):.0f} level updates/s "
-          f"(batch 1024, actor + critic step, 5 calls of 40)")
+        buffer.add(np.random.randn(task.obs_dim), np.random.uniform(-1, 1, task.action_dim),
+                   -1.0, np.random.randn(task.obs_dim), np.random.randn(task.goal_dim), 0.98)
+    k, batch = config.updates_per_episode, config.batch_size
+    runs = {"graph": tf.function(updater._run, reduce_retracing=True),
+            "xla": tf.function(updater._run, reduce_retracing=True, jit_compile=True)}
+    rates = {name: [] for name in runs}
+    for name, fn in runs.items():
+        updater.run = fn
+        updater(buffer.sample(trainer.batch_rng, k, batch))  # trace / compile
+    for _ in range(3):
+        for name, fn in runs.items():
+            updater.run = fn
+            started = time.perf_counter()
+            for _ in range(3):
+                updater(buffer.sample(trainer.batch_rng, k, batch))
+            rates[name].append(3 * k / (time.perf_counter() - started))
+    for name in runs:
+        print(f"{name}: {np.median(rates[name]):.0f} level update steps/s (batch {batch}, "
+              f"actor + critic step, median of 3 rounds of 3 calls of {k})")
 
 
 def main() -> None:

@@ -9,10 +9,27 @@ take effect before TensorFlow runs its first op:
   so large freed tensors are reused instead of page-faulted in again every step
   (bench/RESULTS_mimic.md, "allocator").
 
-Both are defaults: a value already in the environment wins. `pipelines`, `tfmodels` and
-`tuning` import this package first for that reason.
+It also drops gymnasium-robotics 1.2.4's import-time notice (two lines on stderr about
+the Adroit envs' rewards, none of tflab's tasks): gymnasium 0.29 imports every installed
+env package from its plugin hook, so every `import gymnasium` would print it and a CLI's
+one-line `tflab: error:` would no longer be one line. The notice is an entry in
+`farama_notifications.notifications`; removing that entry is the whole change.
+
+The TensorFlow options are defaults: a value already in the environment wins. `pipelines`,
+`tfmodels` and `tuning` import this package first for that reason.
 """
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
+
+
+def _drop_robotics_notice() -> None:
+    try:
+        from farama_notifications import notifications
+    except ImportError:  # gymnasium (which brings it) is not installed
+        return
+    notifications.pop("gymnasium_robotics", None)
+
+
+_drop_robotics_notice()

@@ -68,9 +68,10 @@ def summarise(results: pd.DataFrame, axes: list[str], objective: str,
 
 
 def seed_spread(results: pd.DataFrame, axes: list[str], metrics) -> pd.DataFrame:
-    """Per configuration: mean ± sample std (ddof=1; NaN for one seed), min, max of each
-    metric over its seeds, and how many seeds have a value at all (`episodes_to_90` is empty for a seed that never got there,
-    so its mean alone would hide the failures)."""
+    """Per configuration: mean, sample sd (ddof = 1; NaN for a single value), min and max
+    of each metric over its seeds, and `_n`, how many seeds have a value at all
+    (`episodes_to_90` is empty for a seed that never got there, so its mean alone would
+    hide the failures)."""
     done = results[results["status"] == "COMPLETED"] if "status" in results else results
     group_axes = [a for a in axes if a != SEED_AXIS and a in done.columns]
     rows = []
@@ -82,14 +83,14 @@ def seed_spread(results: pd.DataFrame, axes: list[str], metrics) -> pd.DataFrame
             values = pd.to_numeric(part.get(metric, pd.Series(dtype=float)),
                                    errors="coerce").dropna().to_numpy()
             row[f"{metric}_n"] = len(values)
-            for stat, fn in (("mean", np.mean), ("std", _sample_std), ("min", np.min),
+            for stat, fn in (("mean", np.mean), ("sd", _sample_sd), ("min", np.min),
                              ("max", np.max)):
                 row[f"{metric}_{stat}"] = float(fn(values)) if len(values) else float("nan")
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _sample_std(values: np.ndarray) -> float:
+def _sample_sd(values: np.ndarray) -> float:
     """The one spread of the project: sample standard deviation (ddof=1), NaN for n < 2."""
     return float(np.std(values, ddof=1)) if len(values) > 1 else float("nan")
 

@@ -53,6 +53,8 @@ class HACConfig(BaseConfig):
     gamma: float = 0.98
     hidden: list[int] = dataclasses.field(default_factory=lambda: [64, 64, 64])
     updates_per_episode: int = 40          # gradient steps per level after each episode
+    xla_updates: bool = False              # compile each level's update loop with XLA
+                                           # (1.1–1.4× the update steps/s on this CPU)
     buffer_size: int = 500_000             # transitions kept per level
     random_action_share: float = 0.2       # uniform-random actions/subgoals while exploring
     action_noise: float = 0.1              # Gaussian σ, fraction of the primitive half range
@@ -112,6 +114,6 @@ class HACConfig(BaseConfig):
 
 
 SPEC = FamilySpec(name="hac", implementation="tfmodels.rl.hac.family", extra="hac",
-                  modules=("panda_gym", "pybullet", "gymnasium"),
+                  modules=("panda_gym", "pybullet", "gymnasium_robotics", "mujoco", "gymnasium"),
                   question="when does a hierarchy of actor-critics pay for itself?",
                   cli="tfmodels.rl")

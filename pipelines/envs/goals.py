@@ -9,6 +9,11 @@ that disagree (panda-gym terminates at its own 0.05).
 
   * `PandaReach-v3`, `PandaPickAndPlace-v3` (panda-gym 3.0.7 on PyBullet): the arm's
     tasks unchanged; goal = object/gripper position, panda-gym's Euclidean success test.
+  * `PointMaze_UMaze-v3`, `PointMaze_Medium-v3`, `PointMaze_Large-v3` (gymnasium-robotics
+    1.2.4 on MuJoCo 2.3): a force-driven ball in a maze, observation (x, y, vx, vy), goal =
+    the ball's position, reached within 0.45 (the package's own success distance); start
+    and goal cells random per episode; limits 300 / 600 / 800 steps as registered. A maze
+    is long-horizon: walls make the straight line to the goal a dead end.
   * `Pendulum-v1` (gymnasium) with Levy et al.'s goal: goal = (angle, angular velocity);
     training goals near upright (±16°, ±0.6 rad/s), test goal exactly upright and still;
     reached = within 9.5° and 0.6 rad/s per dimension (their thresholds).
@@ -62,7 +67,33 @@ GOAL_TASKS = {
     "PandaPickAndPlace-v3": GoalTask("PandaPickAndPlace-v3", 19, 3, 4, -1.0, 1.0, 50, "ball",
                                      (0.05,) * 3, (0.05,) * 3, (-0.2, -0.2, 0.0),
                                      (0.2, 0.2, 0.25)),
+    # subgoals: the maze's free area (cells of 1 × 1 inside the outer wall ring, centred
+    # at the origin); PointMaze's success test is ‖achieved − desired‖ ≤ 0.45
+    "PointMaze_UMaze-v3": GoalTask("PointMaze_UMaze-v3", 4, 2, 2, -1.0, 1.0, 300, "ball",
+                                   (0.45,) * 2, (0.45,) * 2, (-1.5, -1.5), (1.5, 1.5)),
+    "PointMaze_Medium-v3": GoalTask("PointMaze_Medium-v3", 4, 2, 2, -1.0, 1.0, 600, "ball",
+                                    (0.45,) * 2, (0.45,) * 2, (-3.0, -3.0), (3.0, 3.0)),
+    "PointMaze_Large-v3": GoalTask("PointMaze_Large-v3", 4, 2, 2, -1.0, 1.0, 800, "ball",
+                                   (0.45,) * 2, (0.45,) * 2, (-5.0, -3.5), (5.0, 3.5)),
 }
+
+
+def package_of(env_id: str) -> str | None:
+    """The module whose import registers `env_id` with gymnasium (None: gymnasium's own)."""
+    if env_id.startswith("Panda"):
+        return "panda_gym"
+    if env_id.startswith("PointMaze"):
+        return "gymnasium_robotics"
+    return None
+
+
+def register(env_id: str) -> None:
+    """Import the task's package (its import registers the task with gymnasium)."""
+    package = package_of(env_id)
+    if package is not None:
+        import importlib
+
+        importlib.import_module(package)
 
 
 def check_goal_env(env_id: str) -> None:
@@ -96,8 +127,7 @@ class GoalTaskEnv(gym.Env):
         self.worker_index = int(worker_index)
         self.test = bool(test)
         self._seeds = np.random.default_rng([int(seed), self.worker_index, int(test)])
-        if env_id.startswith("Panda"):
-            import panda_gym  # noqa: F401  (registers the Panda tasks with gymnasium)
+        register(env_id)
         self.base = gym.make(env_id).unwrapped  # no time limit, no order enforcing
         t = self.task
         box = functools.partial(gym.spaces.Box, -np.inf, np.inf, dtype=np.float32)
@@ -156,7 +186,7 @@ def make_goal_vec_env(env_id: str, n_envs: int, seed: int, test: bool = False,
         raise UserError(f"n_envs must be >= 1, got {n_envs}")
     fns = [functools.partial(_make, env_id, i, seed, test) for i in range(n_envs)]
     if asynchronous:
-        preload = [__name__] + (["panda_gym"] if env_id.startswith("Panda") else [])
+        preload = [__name__] + [p for p in (package_of(env_id),) if p]
         multiprocessing.get_context("forkserver").set_forkserver_preload(preload)
         return gym.vector.AsyncVectorEnv(fns, context="forkserver")
     return gym.vector.SyncVectorEnv(fns)

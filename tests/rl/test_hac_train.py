@@ -144,8 +144,20 @@ def test_levels_grid_summary_shows_both_levels_with_seed_spread(tmp_path):
     summary = pd.read_csv(tmp_path / "summary.csv").set_index("levels")
     assert set(summary.index) == {1, 2}
     assert summary.loc[1, "seeds"] == 2 and summary.loc[2, "seeds"] == 1  # (0,1) (0,2) (1,1)
-    for column in ("test_success_rate_mean", "test_success_rate_std", "episodes_to_90_n",
-                   "episodes_to_90_mean", "episodes_to_90_std"):
+    for column in ("test_success_rate_mean", "test_success_rate_sd", "episodes_to_90_n",
+                   "episodes_to_90_mean", "episodes_to_90_sd"):
         assert column in summary.columns, column
     results = pd.read_csv(tmp_path / "results.csv")
     assert (results["normalizer_count"] == results["env_steps"]).all()
+
+
+def test_first_block_at_a_level_and_none_when_never_reached():
+    from tfmodels.rl.hac.train import first_block
+
+    tests = [{"episodes": 0, "env_steps": 0, "test_success_rate": 0.1},
+             {"episodes": 10, "env_steps": 900, "test_success_rate": 0.55},
+             {"episodes": 20, "env_steps": 1700, "test_success_rate": 0.4},
+             {"episodes": 30, "env_steps": 2500, "test_success_rate": 0.9}]
+    assert first_block(tests, 0.5, "50") == {"episodes_to_50": 10, "env_steps_to_50": 900}
+    assert first_block(tests, 0.9, "90") == {"episodes_to_90": 30, "env_steps_to_90": 2500}
+    assert first_block(tests, 0.95, "95") == {"episodes_to_95": None, "env_steps_to_95": None}

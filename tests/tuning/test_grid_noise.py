@@ -65,8 +65,8 @@ def test_seed_spread_is_the_sample_standard_deviation():
                           "status": "COMPLETED", "success": [0.85, 1.0, 1.0, 0.5]})
     spread = results.seed_spread(table, ["levels", "random_seed"], ["success"])
     spread = spread.set_index("levels")
-    assert spread.loc[1, "success_std"] == pytest.approx(np.sqrt(0.015 / 2))  # ddof=1
-    assert np.isnan(spread.loc[2, "success_std"])  # one seed has no spread
+    assert spread.loc[1, "success_sd"] == pytest.approx(np.sqrt(0.015 / 2))  # ddof=1
+    assert np.isnan(spread.loc[2, "success_sd"])  # one seed has no spread
 
 
 def test_grid_png_draws_the_null_and_the_truth_beside_gmp_val():

@@ -2,7 +2,8 @@
 
 Like A2C, HAC builds its data (the env workers) inside `train`: `load_data` returns None
 and the data key is the env id. The grid ranks trials by the final test success rate and
-summarises final success and episodes to 90 % across seeds (`summary_metrics`).
+summarises final success, episodes and env steps to 50 % and 90 %, and speed across seeds
+(`summary_metrics`).
 """
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ from tfmodels.rl.family import save_model, start_run_dir
 class HACFamily:
     name = "hac"
     objective = ("test_success_rate", "max")
-    summary_metrics = ("test_success_rate", "episodes_to_90", "env_steps_to_90")
-    cli_keys = ("test_success_rate", "episodes_to_90", "env_steps", "normalizer_count",
-                "seconds")
+    summary_metrics = ("test_success_rate", "episodes_to_50", "env_steps_to_50",
+                       "episodes_to_90", "env_steps_to_90", "seconds", "env_steps_per_sec",
+                       "update_steps_per_sec")
+    cli_keys = ("test_success_rate", "episodes_to_50", "episodes_to_90", "env_steps",
+                "normalizer_count", "seconds", "update_seconds")
     cli_note = ("test_success_rate: share of the last greedy test block's episodes that "
-                "reached the goal (normalizers frozen); episodes_to_90: training episodes "
-                "before the first test block at >= solved_success")
+                "reached the goal (normalizers frozen); episodes_to_50 / _90: training "
+                "episodes before the first test block at >= 0.5 / solved_success (null: "
+                "never); update_seconds: of those seconds, the ones spent updating")
 
     def data_key(self, config, data_path=None) -> tuple:
         return (config.env_id,)

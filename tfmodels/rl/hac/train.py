@@ -7,6 +7,9 @@
                          `updates_per_episode` DDPG steps per level per finished episode
         every `test_every` episodes: a greedy test block (normalizers frozen, no storing)
 
+The loop's wall time is split three ways in metrics.json (explore = acting, env steps and
+hindsight bookkeeping; update; test), so a run says where its time went.
+
 Every state stepped by any worker is merged into the one `obs_normalizer` (its achieved
 goal into `goal_normalizer`) exactly once, so `normalizer_count == env_steps`; the numbers
 the acting copies use are refreshed after every merge.
@@ -57,7 +60,7 @@ class HACTrainer:
             self.initial_count = load_normalizers(c.normalizer_init, self.obs_norm,
                                                   self.goal_norm)
         self.updaters = [LevelUpdater(a, q, self.H, c.learning_rate,
-                                      c.learning_rate * c.actor_lr_scale)
+                                      c.learning_rate * c.actor_lr_scale, c.xla_updates)
                          for a, q in zip(self.actors, self.critics)]
         self.buffers = [ReplayBuffer(c.buffer_size, task.obs_dim, s.dim, task.goal_dim)
                         for s in self.specs]
@@ -83,13 +86,17 @@ class HACTrainer:
         self.obs_norm.update(frames)
         self.goal_norm.update(goals)
 
-    def train_levels(self, n_episodes: int) -> None:
+    def train_levels(self, n_episodes: int) -> int:
+        """`updates_per_episode` steps per level per finished episode; returns the steps."""
         c = self.config
+        steps = 0
         for updater, buffer in zip(self.updaters, self.buffers):
             if buffer.size == 0:
                 continue
             for _ in range(n_episodes):
                 updater(buffer.sample(self.batch_rng, c.updates_per_episode, c.batch_size))
+                steps += c.updates_per_episode
+        return steps
 
     def test_block(self, envs) -> dict:
         c = self.config
@@ -153,9 +160,13 @@ class HACTrainer:
         episodes, env_steps, window, previous = 0, 0, [], None
         test_every = c.test_every or c.episodes
         next_test = 0
+        clock = self.clock = {"explore_seconds": 0.0, "update_seconds": 0.0,
+                              "test_seconds": 0.0, "update_steps": 0}
         while True:
             if episodes >= next_test or episodes >= c.episodes:
+                t0 = time.perf_counter()
                 row = {"episodes": episodes, "env_steps": env_steps, **self.test_block(test_envs)}
+                clock["test_seconds"] += time.perf_counter() - t0
                 row.update(self.level_diagnostics(runner, window, previous))
                 row["seconds"] = time.perf_counter() - started
                 self.log.test_row(row)
@@ -164,40 +175,56 @@ class HACTrainer:
                 solved = row["test_success_rate"] >= c.solved_success
                 if episodes >= c.episodes or (c.stop_when_solved and solved):
                     break
+            t0 = time.perf_counter()
             finished = runner.tick()
             env_steps += c.n_envs
-            if not finished:
-                continue
-            self.merge_frames(runner)
-            for stats in finished:
-                episodes += 1
-                window.append(stats)
-                self.log.episode_row(episodes, env_steps, stats)
-            self.train_levels(len(finished))
-            self.acting.sync()
+            if finished:
+                self.merge_frames(runner)
+                for stats in finished:
+                    episodes += 1
+                    window.append(stats)
+                    self.log.episode_row(episodes, env_steps, stats)
+            t1 = time.perf_counter()
+            clock["explore_seconds"] += t1 - t0
+            if finished:
+                clock["update_steps"] += self.train_levels(len(finished))
+                self.acting.sync()
+                clock["update_seconds"] += time.perf_counter() - t1
         seconds = time.perf_counter() - started
         return self.final_metrics(episodes, env_steps, seconds)
 
     def final_metrics(self, episodes: int, env_steps: int, seconds: float) -> dict:
         c = self.config
         tests = self.log.tests
-        solved = [t for t in tests if t["test_success_rate"] >= c.solved_success]
+        clock = self.clock
         metrics = {
             "test_success_rate": tests[-1]["test_success_rate"],
             "best_test_success_rate": max(t["test_success_rate"] for t in tests),
-            "episodes_to_90": solved[0]["episodes"] if solved else None,
-            "env_steps_to_90": solved[0]["env_steps"] if solved else None,
+            **first_block(tests, 0.5, "50"),
+            **first_block(tests, c.solved_success, "90"),
             "episodes": episodes, "env_steps": env_steps,
             "normalizer_count": float(self.obs_norm.count.numpy()) - self.initial_count,
             "goal_normalizer_count": float(self.goal_norm.count.numpy()) - self.initial_count,
             "normalizer_initial_count": self.initial_count,
             "seconds": seconds, "env_steps_per_sec": env_steps / max(seconds, 1e-9),
+            **clock,
+            # acting + env stepping + hindsight bookkeeping, without updates or tests
+            "explore_env_steps_per_sec": env_steps / max(clock["explore_seconds"], 1e-9),
+            "update_steps_per_sec": clock["update_steps"] / max(clock["update_seconds"], 1e-9),
             "levels": c.levels, "H": self.H, "test_blocks": len(tests),
         }
         for key, value in tests[-1].items():
             if key.startswith("l"):
                 metrics[f"final_{key.replace('/', '_')}"] = value
         return metrics
+
+
+def first_block(tests: list[dict], level: float, tag: str) -> dict:
+    """Training episodes and env steps before the first test block at or above `level`
+    (None when no block got there: the final value says how far the run came)."""
+    hit = next((t for t in tests if t["test_success_rate"] >= level), None)
+    return {f"episodes_to_{tag}": hit["episodes"] if hit else None,
+            f"env_steps_to_{tag}": hit["env_steps"] if hit else None}
 
 
 class _RunnerConfig:
