@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.hac_bench import markdown
+
 
 def load_runs(grid: list[Path] | None, sb3: Path | None) -> list[dict]:
     """One dict per run: agent label, seed, metrics, tests (DataFrame)."""
@@ -172,14 +174,6 @@ def null_success(env_id: str, episodes: int = 100, seed: int = 0) -> dict:
                 obs, *_ = env.step(action)
         result[name] = wins / episodes
     return result
-
-
-def markdown(frame: pd.DataFrame) -> str:
-    lines = ["| " + " | ".join(map(str, frame.columns)) + " |",
-             "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |"
-              for row in frame.itertuples(index=False)]
-    return "\n".join(lines)
 
 
 def main() -> None:
