@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from configs.base import BaseConfig
-from tflab.errors import UserError
 from configs.families import all_specs, family_spec
 
 
