@@ -42,7 +42,7 @@ def get_config() -> MimicConfig:
         layer_size=32,
         learning_rate=1e-3,
         batch_size=256,
-        epochs=20,
+        epochs=40,
         micro_batch=0,
         grid={"num_layers": [2, 3], "layer_size": [32], "random_seed": [0, 1, 2]},
     )
