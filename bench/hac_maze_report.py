@@ -33,7 +33,7 @@ def load_runs(grid: list[Path] | None, sb3: Path | None) -> list[dict]:
         if not (run_dir / "metrics.json").exists():
             continue
         config = json.loads((run_dir / "config.json").read_text())
-        runs.append({"agent": f"HAC {config['levels']} level" + "s" * (config["levels"] > 1),
+        runs.append({"agent": hac_label(config),
                      "seed": config["random_seed"], "env_id": config["env_id"],
                      "metrics": json.loads((run_dir / "metrics.json").read_text()),
                      "tests": pd.read_csv(run_dir / "tests.csv")})
@@ -45,6 +45,16 @@ def load_runs(grid: list[Path] | None, sb3: Path | None) -> list[dict]:
                      "env_id": metrics["env_id"], "metrics": metrics,
                      "tests": pd.read_csv(run_dir / "tests.csv")})
     return runs
+
+
+def hac_label(config: dict) -> str:
+    """'HAC 2 levels', with the subgoal threshold when a run set its own."""
+    levels = config["levels"]
+    label = f"HAC {levels} level" + "s" * (levels > 1)
+    thresholds = config.get("subgoal_thresholds") or []
+    if thresholds and levels > 1:
+        label += ", subgoal " + "/".join(f"{t:g}" for t in sorted(set(thresholds)))
+    return label
 
 
 def spread(values, digits: int = 0) -> str:
@@ -105,6 +115,24 @@ def curves(runs: list[dict]) -> pd.DataFrame:
         episodes=("episodes", "mean"), env_steps=("env_steps", "mean"),
         success_mean=("success", "mean"),
         success_sd=("success", lambda s: s.std(ddof=1)), seeds=("seed", "count")).reset_index()
+
+
+def at_env_steps(runs: list[dict], marks: list[int]) -> pd.DataFrame:
+    """Success at equal env steps: per seed, the last test block taken at or before each
+    mark (a run that ended before a mark is left out of it), mean ± sd over seeds."""
+    rows = []
+    for agent in sorted({r["agent"] for r in runs}):
+        row = {"agent": agent}
+        for mark in marks:
+            values = []
+            for r in (r for r in runs if r["agent"] == agent):
+                t = r["tests"]
+                if r["metrics"]["env_steps"] >= mark:
+                    values.append(float(t.loc[t["env_steps"] <= mark,
+                                              "test_success_rate"].iloc[-1]))
+            row[f"{mark:,}".replace(",", " ")] = spread(values, 2)
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def diagnostics(runs: list[dict]) -> pd.DataFrame:
@@ -184,6 +212,8 @@ def main() -> None:
     parser.add_argument("--sb3", type=Path, default=None)
     parser.add_argument("--png", type=Path, default=None)
     parser.add_argument("--null-episodes", type=int, default=200)
+    parser.add_argument("--marks", type=int, nargs="*", default=[],
+                        help="env-step counts at which to compare every agent's success")
     args = parser.parse_args()
     runs = load_runs(args.grid, args.sb3)
     if not runs:
@@ -202,6 +232,10 @@ def main() -> None:
     print(markdown(diagnostics(runs)))
     print()
     print(markdown(curves(runs).round(3)))
+    if args.marks:
+        print()
+        print("test success at equal training env steps (last block at or before each):")
+        print(markdown(at_env_steps(runs, args.marks)))
     if args.png:
         envs = sorted({r["env_id"] for r in runs})
         floor = floors[envs[0]]["random"] if len(envs) == 1 else None

@@ -24,7 +24,6 @@ from configs.families.catan import CatanConfig
 from pipelines.catan import windows
 from pipelines.catan.builder import games_config
 from pipelines.catan.channels import categorical_classes, head_split
-from tflab import io
 from tfmodels.catan import diagnostics, overfit, skill
 from tfmodels.catan.heads import (float_quantum, head_losses, head_metrics, present_heads,
                                   true_metrics)
@@ -132,14 +131,7 @@ class CatanFamily:
             metrics["mode_report_measured_on"] = measured_on
             return metrics
 
-        model, metrics = fit_keras(config, make_experiment, run_dir, verbose=verbose,
-                                   final_metrics=final_metrics)
-        if verbose:
-            print("\n".join(printed), flush=True)
-        metrics["data_source"] = data.source
-        metrics["games"] = {split_name: len(table["seed"])
-                            for split_name, table in data.games.items()}
-        metrics.setdefault("measured_as", {}).update(
+        measured_as = dict(
             acc_HEAD_train_mode="after training, model(x, training=True) on the report data",
             acc_HEAD_eval_mode="after training, model(x, training=False) on the same data",
             acc_float="share of float elements with |prediction - target| < quantum/2",
@@ -155,7 +147,17 @@ class CatanFamily:
                                         "overfit windows after each epoch (the stop rule)",
             train_acc_HEAD_true="eval-mode accuracy on the training windows after each epoch",
             HEAD_acc="running mean during the epoch, train mode (Keras compiled metric)")
-        io.write_json(run_dir / "metrics.json", metrics)
+
+        def finish(model: keras.Model, metrics: dict) -> None:
+            if verbose:
+                print("\n".join(printed), flush=True)
+            metrics["data_source"] = data.source
+            metrics["games"] = {split_name: len(table["seed"])
+                                for split_name, table in data.games.items()}
+
+        _, metrics = fit_keras(config, make_experiment, run_dir, verbose=verbose,
+                               final_metrics=final_metrics, finish=finish,
+                               measured_as=measured_as)
         return metrics
 
 
