@@ -75,6 +75,18 @@ def reached(group: list[dict], key: str, finals: list[float]) -> str:
     return f"{spread(values)}; {len(values)} of {len(group)} seeds"
 
 
+def wall_to(group: list[dict], level: float) -> str:
+    """Wall minutes (training + test blocks so far) to the first test block at ≥ level."""
+    values = []
+    for r in group:
+        hits = r["tests"].loc[r["tests"]["test_success_rate"] >= level, "seconds"]
+        if len(hits):
+            values.append(float(hits.iloc[0]) / 60)
+    if not values:
+        return "not reached"
+    return f"{spread(values, 1)}; {len(values)} of {len(group)} seeds"
+
+
 def summary(runs: list[dict]) -> pd.DataFrame:
     rows = []
     for agent in sorted({r["agent"] for r in runs}):
@@ -90,6 +102,8 @@ def summary(runs: list[dict]) -> pd.DataFrame:
             "env steps to 0.5": reached(group, "env_steps_to_50", finals),
             "episodes to 0.9": reached(group, "episodes_to_90", finals),
             "env steps to 0.9": reached(group, "env_steps_to_90", finals),
+            "wall min to 0.5": wall_to(group, 0.5),
+            "wall min to 0.9": wall_to(group, 0.9),
             "env steps": spread([x["env_steps"] for x in m]),
             "wall min": spread([x["seconds"] / 60 for x in m], 1),
             "env steps/s (run)": spread([x["env_steps_per_sec"] for x in m]),
