@@ -9,9 +9,10 @@ under the same protocol. Printed: one row per agent with final test success, epi
 env steps to the first test block at ≥ 0.5 and ≥ 0.9 (mean ± sample sd over the seeds
 that got there, and how many did; "not reached" otherwise), wall time and speed (env steps
 per second of the whole run; of acting + env + bookkeeping alone; update steps per second
-of the update calls alone); then the mean curve. The PNG draws test success against env
-steps, one colour per agent, thin lines per seed and the mean over seeds thick. Every
-spread is the sample sd (ddof = 1) with its n.
+of the update calls alone), wall minutes to 0.5 / 0.9; then the mean curve and, with
+`--marks N ...`, every agent's success at equal env steps. The PNG draws test success
+against env steps, one colour per agent, thin lines per seed and the mean over seeds
+thick. Every spread is the sample sd (ddof = 1) with its n.
 """
 from __future__ import annotations
 

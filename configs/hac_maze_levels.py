@@ -6,9 +6,9 @@ PointMaze, each trial the same fixed episode budget with no early stop.
     python -m tuning.grid hac_maze_levels --set env_id=PointMaze_Medium-v3 \
         --set subgoal_thresholds=0.15,0.15   # subgoals reached within 0.15, not the task's 0.45
 
-On Medium at 300 episodes only the last, with 3 levels, beat the flat agents
-(bench/RESULTS_hac.md); with the task's threshold subgoals near the ball count as reached
-at once and the hierarchy's episodes end short of the goal.
+With `--set levels=3` that threshold was the one HAC setting that beat the flat agents on
+Medium (bench/RESULTS_hac.md); with the task's threshold subgoals near the ball count as
+reached at once and the hierarchy's episodes end short of the goal.
 
 summary.csv gives, per level count, mean, sample sd (n) and range of the final test
 success, and of the episodes and env steps to the first test block at ≥ 0.5 and ≥ 0.9 over
